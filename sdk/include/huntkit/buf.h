@@ -1,0 +1,44 @@
+/*
+ * huntkit/buf.h -- a growable byte buffer and the escaping every text
+ * output needs (JSON strings, CSV fields).  Part of libhuntkit-sdk.
+ *
+ * Concurrency: one thread per buffer.  Ownership: the buffer owns `data`;
+ * hk_buf_free releases it.  Appends return HK_OK or HK_E_NOMEM.
+ */
+#ifndef HUNTKIT_BUF_H
+#define HUNTKIT_BUF_H
+
+#include <huntkit/abi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hk_buf {
+  char *data; /* NUL-terminated when len > 0 or after any append */
+  size_t len;
+  size_t cap;
+} hk_buf;
+
+#define HK_BUF_INIT {NULL, 0, 0}
+
+void hk_buf_free(hk_buf *b);
+void hk_buf_reset(hk_buf *b); /* len = 0, keeps the memory */
+int hk_buf_reserve(hk_buf *b, size_t extra);
+int hk_buf_append(hk_buf *b, const void *p, size_t len);
+int hk_buf_append_str(hk_buf *b, const char *s);
+int hk_buf_append_char(hk_buf *b, char c);
+int hk_buf_appendf(hk_buf *b, const char *fmt, ...) HK_PRINTF(2, 3);
+/* `s` as a JSON string literal, quotes included (RFC 8259 escaping;
+ * control characters as \u00XX; invalid UTF-8 as U+FFFD). */
+int hk_buf_append_json_string(hk_buf *b, const char *s, size_t len);
+/* `s` as one RFC 4180 field: quoted when it holds the separator, a quote,
+ * CR or LF, or leading/trailing space; quotes doubled. */
+int hk_buf_append_csv_field(hk_buf *b, const char *s, size_t len, char sep);
+/* Take ownership of the data (transfer: free() it); the buffer is reset. */
+char *hk_buf_detach(hk_buf *b, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HUNTKIT_BUF_H */
