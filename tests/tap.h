@@ -18,22 +18,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define TAP_UNUSED_ __attribute__((unused))
+
 static int tap_n_ = 0, tap_failed_ = 0, tap_planned_ = 0;
 
-static void
+static TAP_UNUSED_ void
 plan(int n)
 {
   tap_planned_ = n;
   printf("1..%d\n", n);
 }
 
-static void
+static TAP_UNUSED_ void
 plan_lazy(void)
 {
   tap_planned_ = -1;
 }
 
-static int __attribute__((format(printf, 2, 3)))
+static int TAP_UNUSED_ __attribute__((format(printf, 2, 3)))
 ok(int cond, const char *fmt, ...)
 {
   va_list ap;
@@ -49,7 +51,7 @@ ok(int cond, const char *fmt, ...)
   return cond;
 }
 
-static void __attribute__((format(printf, 1, 2)))
+static void TAP_UNUSED_ __attribute__((format(printf, 1, 2)))
 diag(const char *fmt, ...)
 {
   va_list ap;
@@ -81,7 +83,7 @@ diag(const char *fmt, ...)
       diag("  '%s' does not contain '%s'", g_ ? g_ : "(null)", n_);           \
   } while (0)
 
-static int
+static TAP_UNUSED_ int
 done_testing(void)
 {
   if (tap_planned_ <= 0)

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -123,13 +124,23 @@ static inline void
 hk_error_prefix(hk_error *e, const char *fmt, ...)
 {
   if (e) {
-    char head[HK_ERROR_MSG_MAX], old[HK_ERROR_MSG_MAX];
+    char old[HK_ERROR_MSG_MAX];
+    size_t head_len, old_len;
+    int n;
     va_list ap;
+    memcpy(old, e->msg, sizeof old);
+    old[sizeof old - 1] = '\0';
     va_start(ap, fmt);
-    vsnprintf(head, sizeof head, fmt, ap);
+    n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
-    snprintf(old, sizeof old, "%s", e->msg);
-    snprintf(e->msg, sizeof e->msg, "%s%s", head, old);
+    if (n < 0)
+      n = 0;
+    head_len = (size_t)n < sizeof e->msg ? (size_t)n : sizeof e->msg - 1;
+    old_len = strlen(old);
+    if (old_len > sizeof e->msg - 1 - head_len)
+      old_len = sizeof e->msg - 1 - head_len;
+    memcpy(e->msg + head_len, old, old_len);
+    e->msg[head_len + old_len] = '\0';
   }
 }
 

@@ -29,8 +29,9 @@ int hk_buf_append(hk_buf *b, const void *p, size_t len);
 int hk_buf_append_str(hk_buf *b, const char *s);
 int hk_buf_append_char(hk_buf *b, char c);
 int hk_buf_appendf(hk_buf *b, const char *fmt, ...) HK_PRINTF(2, 3);
-/* `s` as a JSON string literal, quotes included (RFC 8259 escaping;
- * control characters as \u00XX; invalid UTF-8 as U+FFFD). */
+/* `s` as a JSON string literal, quotes included (RFC 8259 escaping:
+ * \b \f \n \r \t in their short forms, other control characters as
+ * \u00XX; invalid UTF-8 as U+FFFD). */
 int hk_buf_append_json_string(hk_buf *b, const char *s, size_t len);
 /* `s` as one RFC 4180 field: quoted when it holds the separator, a quote,
  * CR or LF, or leading/trailing space; quotes doubled. */

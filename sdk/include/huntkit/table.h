@@ -167,8 +167,9 @@ int hk_table_validate_batch(const struct ArrowSchema *schema,
  *   get_last_error).  Called on the consumer's thread, one call at a time.
  * schema: export the schema (transfer), called for get_schema.
  * free_ud: release `ud` when the stream is released (may be NULL).
- * Stream errno mapping: HK_E_NOMEM -> ENOMEM, HK_E_INVAL -> EINVAL, other
- * failures -> EIO.
+ * Stream errno mapping (and back, in hk_stream_next): HK_E_NOMEM <-> ENOMEM,
+ * HK_E_INVAL <-> EINVAL, HK_E_CANCELED <-> ECANCELED, HK_E_TIMEOUT <->
+ * ETIMEDOUT, HK_E_NOTSUP <-> ENOTSUP, other failures -> EIO.
  */
 typedef struct hk_stream_callbacks {
   uint32_t struct_size;
