@@ -1,0 +1,512 @@
+/*
+ * plugins/iocextract/iocextract.c -- the iocextract analyzer: find IoCs in
+ * text columns, one output row per (input row, column, type, distinct
+ * observable), like MSTICPy's IoCExtract.extract_df.  Streams: input
+ * batches are scanned as they arrive and output batches are bounded.
+ */
+#include <huntkit/analyzer.h>
+#include <huntkit/buf.h>
+#include <huntkit/host.h>
+#include <huntkit/plugin.h>
+#include <huntkit/table.h>
+
+#include "ioc_scan.c"
+/* after ioc_scan.c, whose types it uses */
+#include "ioc_find.c"
+
+static const hk_host *ioc_host;
+
+/* Output batches stop growing at this many rows or text bytes. */
+#define IOC_BATCH_ROWS 8192
+#define IOC_BATCH_BYTES (4u << 20)
+
+enum { OUT_TYPE, OUT_OBSERVABLE, OUT_SOURCE_INDEX, OUT_INPUT, OUT_COLUMN };
+
+/* Instance state: the custom patterns from the instance config. */
+typedef struct ioc_state {
+  const hk_instance *inst;
+  size_t ncustom;
+  char **custom_name;
+  char **custom_regex;
+} ioc_state;
+
+typedef struct ioc_run {
+  const hk_instance *inst;
+  ioc_scanner sc;
+  struct ArrowArrayStream input;
+  struct ArrowSchema in_schema;
+  size_t ncols;
+  const char *const *col_names; /* borrowed from the options */
+  int64_t *col_index;           /* per column, index in in_schema */
+  hk_table_builder *out;
+  struct ArrowArray batch; /* current input batch */
+  hk_batch_view view;
+  int have_batch;
+  int64_t next_row; /* next row of the current batch to scan */
+  int64_t row_base; /* stream row index of the current batch's row 0 */
+  int at_end;
+  hk_buf cell; /* text of a non-utf8 cell */
+} ioc_run;
+
+static int
+ioc_parse_custom(ioc_state *st, const char *item, hk_error *err)
+{
+  const char *eq = strchr(item, '=');
+  size_t nlen;
+  if (!eq || eq == item)
+    return hk_error_set(err, HK_E_CONFIG,
+                        "iocextract: custom: '%s' is not 'name=regex' "
+                        "(e.g. 'cve=CVE-[0-9]{4}-[0-9]{4,}')",
+                        item);
+  nlen = (size_t)(eq - item);
+  for (size_t i = 0; i < nlen; i++) {
+    char c = item[i];
+    if (!((c >= 'a' && c <= 'z') || c == '_' ||
+          (i > 0 && c >= '0' && c <= '9')))
+      return hk_error_set(err, HK_E_CONFIG,
+                          "iocextract: custom: type name '%.*s' must match "
+                          "[a-z_][a-z0-9_]*",
+                          (int)nlen, item);
+  }
+  for (int b = 0; b < IOC_BUILTIN_COUNT; b++)
+    if (strlen(ioc_builtin_names[b]) == nlen &&
+        memcmp(ioc_builtin_names[b], item, nlen) == 0)
+      return hk_error_set(err, HK_E_CONFIG,
+                          "iocextract: custom: '%.*s' is a built-in type; "
+                          "give the custom pattern another name",
+                          (int)nlen, item);
+  st->custom_name[st->ncustom] = strndup(item, nlen);
+  st->custom_regex[st->ncustom] = strdup(eq + 1);
+  if (!st->custom_name[st->ncustom] || !st->custom_regex[st->ncustom]) {
+    free(st->custom_name[st->ncustom]);
+    free(st->custom_regex[st->ncustom]);
+    return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
+  }
+  st->ncustom++;
+  return HK_OK;
+}
+
+static void
+ioc_destroy(void *state)
+{
+  ioc_state *st = state;
+  if (!st)
+    return;
+  for (size_t i = 0; i < st->ncustom; i++) {
+    free(st->custom_name[i]);
+    free(st->custom_regex[i]);
+  }
+  free(st->custom_name);
+  free(st->custom_regex);
+  free(st);
+}
+
+static int
+ioc_create(const hk_instance *inst, const hk_config *cfg, void **state,
+           hk_error *err)
+{
+  ioc_state *st = calloc(1, sizeof *st);
+  const char *const *items = NULL;
+  size_t n = 0;
+  int rc;
+
+  if (!st)
+    return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
+  st->inst = inst;
+  if (cfg)
+    n = ioc_host->config_get_list(cfg, "custom", &items);
+  if (n) {
+    st->custom_name = calloc(n, sizeof *st->custom_name);
+    st->custom_regex = calloc(n, sizeof *st->custom_regex);
+    if (!st->custom_name || !st->custom_regex) {
+      ioc_destroy(st);
+      return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    rc = ioc_parse_custom(st, items[i], err);
+    if (rc != HK_OK) {
+      ioc_destroy(st);
+      return rc;
+    }
+  }
+  /* Compile once here so a broken pattern is refused when the instance is
+   * configured, not in the middle of a hunt. */
+  if (n) {
+    ioc_scanner sc;
+    char msg[256];
+    rc = ioc_scanner_init(&sc, NULL, msg, sizeof msg);
+    for (size_t i = 0; rc == HK_OK && i < st->ncustom; i++)
+      rc = ioc_scanner_add_pattern(&sc, st->custom_name[i], st->custom_regex[i],
+                                   0, msg, sizeof msg);
+    ioc_scanner_free(&sc);
+    if (rc != HK_OK) {
+      ioc_destroy(st);
+      return hk_error_set(err, rc == HK_E_NOMEM ? HK_E_NOMEM : HK_E_CONFIG,
+                          "iocextract: custom: %s", msg);
+    }
+  }
+  *state = st;
+  return HK_OK;
+}
+
+static void
+ioc_run_free(void *ud)
+{
+  ioc_run *r = ud;
+  if (!r)
+    return;
+  if (r->have_batch) {
+    hk_batch_view_release(&r->view);
+    hk_array_release(&r->batch);
+  }
+  hk_schema_release(&r->in_schema);
+  hk_stream_release(&r->input);
+  hk_table_builder_free(r->out);
+  ioc_scanner_free(&r->sc);
+  free(r->col_index);
+  hk_buf_free(&r->cell);
+  free(r);
+}
+
+static int
+ioc_out_schema(void *ud, struct ArrowSchema *out, hk_error *err)
+{
+  ioc_run *r = ud;
+  return hk_table_builder_export_schema(r->out, out, err);
+}
+
+/* Scan one cell and append its rows. Returns bytes appended (>= 0) or a
+ * negative code. */
+static int64_t
+ioc_emit_cell(ioc_run *r, int64_t row, size_t c, hk_error *err)
+{
+  int64_t col = r->col_index[c];
+  const char *text;
+  size_t len;
+  int64_t bytes = 0;
+  int rc;
+
+  if (hk_batch_view_is_null(&r->view, col, row))
+    return 0;
+  if (hk_batch_view_column_type(&r->view, col) == HK_COL_UTF8) {
+    const char *cell = hk_batch_view_utf8(&r->view, col, row, &len);
+    /* PCRE2's JIT may read a few bytes past the subject's end (valgrind
+     * reports the branch on them); give it a zeroed tail of our own. */
+    hk_buf_reset(&r->cell);
+    if (hk_buf_reserve(&r->cell, len + 32) != HK_OK)
+      return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
+    memcpy(r->cell.data, cell, len);
+    memset(r->cell.data + len, 0, 32);
+    text = r->cell.data;
+  } else {
+    size_t need;
+    hk_buf_reset(&r->cell);
+    if (hk_buf_reserve(&r->cell, 64) != HK_OK)
+      return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
+    need = hk_batch_view_format_cell(&r->view, col, row, r->cell.data,
+                                     r->cell.cap);
+    if (need >= r->cell.cap) {
+      if (hk_buf_reserve(&r->cell, need + 1) != HK_OK)
+        return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
+      hk_batch_view_format_cell(&r->view, col, row, r->cell.data, r->cell.cap);
+    }
+    text = r->cell.data;
+    len = need;
+  }
+  rc = ioc_scan_text(&r->sc, text, len);
+  if (rc != HK_OK)
+    return hk_error_set(err, rc, "iocextract: row %lld, column '%s': %s",
+                        (long long)(r->row_base + row), r->col_names[c],
+                        rc == HK_E_NOMEM ? "out of memory"
+                                         : "text too large to scan");
+  ioc_sort_hits(&r->sc);
+  for (size_t h = 0; h < r->sc.nhits; h++) {
+    const ioc_hit *hit = &r->sc.hits[h];
+    const char *obs = r->sc.arena + hit->raw_off;
+    const char *name = r->sc.pat[hit->type].name;
+    if (hk_table_builder_append_utf8(r->out, OUT_TYPE, name, strlen(name)) ||
+        hk_table_builder_append_utf8(r->out, OUT_OBSERVABLE, obs,
+                                     hit->raw_len) ||
+        hk_table_builder_append_int64(r->out, OUT_SOURCE_INDEX,
+                                      r->row_base + row) ||
+        hk_table_builder_append_utf8(r->out, OUT_INPUT, text, len) ||
+        hk_table_builder_append_utf8(r->out, OUT_COLUMN, r->col_names[c],
+                                     strlen(r->col_names[c])))
+      return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
+    bytes += (int64_t)(hit->raw_len + len + 16);
+  }
+  return bytes;
+}
+
+static int
+ioc_out_next(void *ud, struct ArrowArray *out, hk_error *err)
+{
+  ioc_run *r = ud;
+  int64_t bytes = 0;
+  int rc;
+
+  out->release = NULL;
+  for (;;) {
+    if (!r->have_batch) {
+      if (r->at_end)
+        break;
+      rc = hk_stream_next(&r->input, &r->batch, err);
+      if (rc != HK_OK) {
+        hk_error_prefix(err, "iocextract: ");
+        return rc;
+      }
+      if (!r->batch.release) {
+        r->at_end = 1;
+        break;
+      }
+      rc = hk_batch_view_init(&r->view, &r->in_schema, &r->batch, err);
+      if (rc != HK_OK) {
+        hk_array_release(&r->batch);
+        hk_error_prefix(err, "iocextract: input batch: ");
+        return rc;
+      }
+      r->have_batch = 1;
+      r->next_row = 0;
+    }
+    while (r->next_row < r->view.rows) {
+      int64_t row = r->next_row++;
+      for (size_t c = 0; c < r->ncols; c++) {
+        int64_t n = ioc_emit_cell(r, row, c, err);
+        if (n < 0)
+          return (int)n;
+        bytes += n;
+      }
+      if (hk_table_builder_row_count(r->out) >= IOC_BATCH_ROWS ||
+          bytes >= (int64_t)IOC_BATCH_BYTES)
+        return hk_table_builder_finish_batch(r->out, out, err);
+      if ((row & 1023) == 1023 && ioc_host->is_canceled(r->inst))
+        return hk_error_set(err, HK_E_CANCELED, "iocextract: canceled");
+    }
+    r->row_base += r->view.rows;
+    hk_batch_view_release(&r->view);
+    hk_array_release(&r->batch);
+    r->have_batch = 0;
+    if (hk_table_builder_row_count(r->out) > 0)
+      return hk_table_builder_finish_batch(r->out, out, err);
+  }
+  if (hk_table_builder_row_count(r->out) > 0)
+    return hk_table_builder_finish_batch(r->out, out, err);
+  return HK_OK;
+}
+
+/* Which types to scan: the `types` option, else every type except the
+ * noisy paths (unless include_paths), like MSTICPy's extract_df. */
+static int
+ioc_select_types(ioc_run *r, const hk_config *options, hk_error *err)
+{
+  const char *const *types = NULL;
+  size_t n = ioc_host->config_get_list(options, "types", &types);
+  int include_paths = 0;
+
+  if (n == 0) {
+    ioc_host->config_get_bool(options, "include_paths", &include_paths);
+    r->sc.enabled = ((uint64_t)1 << r->sc.npat) - 1;
+    if (r->sc.npat == 64)
+      r->sc.enabled = ~(uint64_t)0;
+    if (!include_paths)
+      r->sc.enabled &=
+          ~(((uint64_t)1 << IOC_WINPATH) | ((uint64_t)1 << IOC_LXPATH));
+    return HK_OK;
+  }
+  r->sc.enabled = 0;
+  for (size_t i = 0; i < n; i++) {
+    int t = ioc_scanner_type_index(&r->sc, types[i]);
+    if (t < 0) {
+      hk_buf names = HK_BUF_INIT;
+      for (int k = 0; k < r->sc.npat; k++)
+        hk_buf_appendf(&names, "%s%s", k ? ", " : "", r->sc.pat[k].name);
+      hk_error_set(err, HK_E_INVAL,
+                   "iocextract: types: unknown IoC type '%s' (known: %s)",
+                   types[i], names.data ? names.data : "");
+      hk_buf_free(&names);
+      return HK_E_INVAL;
+    }
+    r->sc.enabled |= (uint64_t)1 << t;
+  }
+  return HK_OK;
+}
+
+static int
+ioc_find_columns(ioc_run *r, hk_error *err)
+{
+  r->col_index = calloc(r->ncols ? r->ncols : 1, sizeof *r->col_index);
+  if (!r->col_index)
+    return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
+  for (size_t c = 0; c < r->ncols; c++) {
+    int64_t found = -1;
+    for (int64_t k = 0; k < r->in_schema.n_children; k++) {
+      const char *nm = r->in_schema.children[k]->name;
+      if (nm && strcmp(nm, r->col_names[c]) == 0) {
+        found = k;
+        break;
+      }
+    }
+    if (found < 0) {
+      hk_buf names = HK_BUF_INIT;
+      for (int64_t k = 0; k < r->in_schema.n_children; k++)
+        hk_buf_appendf(&names, "%s%s", k ? ", " : "",
+                       r->in_schema.children[k]->name
+                           ? r->in_schema.children[k]->name
+                           : "");
+      hk_error_set(err, HK_E_NOTFOUND,
+                   "iocextract: no column '%s' (columns: %s)", r->col_names[c],
+                   names.data ? names.data : "none");
+      hk_buf_free(&names);
+      return HK_E_NOTFOUND;
+    }
+    r->col_index[c] = found;
+  }
+  return HK_OK;
+}
+
+static int
+ioc_run_analyzer(void *state, const hk_config *options,
+                 struct ArrowArrayStream *input,
+                 struct ArrowArrayStream *output, hk_error *err)
+{
+  ioc_state *st = state;
+  ioc_run *r = calloc(1, sizeof *r);
+  char msg[256];
+  int rc, flag;
+  static const hk_stream_callbacks cb = {sizeof cb, ioc_out_schema,
+                                         ioc_out_next, ioc_run_free};
+
+  if (!r) {
+    hk_stream_release(input);
+    return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
+  }
+  r->input = *input;
+  input->release = NULL;
+  r->inst = st ? st->inst : NULL;
+
+  r->ncols = ioc_host->config_get_list(options, "columns", &r->col_names);
+  if (r->ncols == 0) {
+    rc = hk_error_set(err, HK_E_INVAL,
+                      "iocextract: no columns to scan: name them, e.g. "
+                      "'iocextract CommandLine, Message' or "
+                      "'iocextract columns=Message'");
+    goto fail;
+  }
+  rc = ioc_scanner_init(&r->sc, ioc_host->ip_classify, msg, sizeof msg);
+  if (rc != HK_OK) {
+    hk_error_set(err, rc, "iocextract: %s", msg);
+    goto fail;
+  }
+  for (size_t i = 0; st && i < st->ncustom; i++) {
+    rc = ioc_scanner_add_pattern(&r->sc, st->custom_name[i],
+                                 st->custom_regex[i], 0, msg, sizeof msg);
+    if (rc != HK_OK) {
+      hk_error_set(err, rc, "iocextract: custom: %s", msg);
+      goto fail;
+    }
+  }
+  rc = ioc_select_types(r, options, err);
+  if (rc != HK_OK)
+    goto fail;
+  flag = 0;
+  if (ioc_host->config_get_bool(options, "ignore_private", &flag) == HK_OK)
+    r->sc.ignore_private = flag;
+  flag = 0;
+  if (ioc_host->config_get_bool(options, "ignore_tlds", &flag) == HK_OK)
+    r->sc.ignore_tlds = flag;
+  flag = 1;
+  if (ioc_host->config_get_bool(options, "refang", &flag) == HK_OK)
+    r->sc.refang = flag;
+  flag = 1;
+  if (ioc_host->config_get_bool(options, "defanged", &flag) == HK_OK)
+    r->sc.plain_only = !flag;
+
+  rc = hk_stream_schema(&r->input, &r->in_schema, err);
+  if (rc != HK_OK) {
+    hk_error_prefix(err, "iocextract: input: ");
+    goto fail;
+  }
+  rc = ioc_find_columns(r, err);
+  if (rc != HK_OK)
+    goto fail;
+  r->out = hk_table_builder_new();
+  if (!r->out ||
+      hk_table_builder_add_column(r->out, "IoCType", HK_COL_UTF8) < 0 ||
+      hk_table_builder_add_column(r->out, "Observable", HK_COL_UTF8) < 0 ||
+      hk_table_builder_add_column(r->out, "SourceIndex", HK_COL_INT64) < 0 ||
+      hk_table_builder_add_column(r->out, "Input", HK_COL_UTF8) < 0 ||
+      hk_table_builder_add_column(r->out, "Column", HK_COL_UTF8) < 0) {
+    rc = hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
+    goto fail;
+  }
+  rc = hk_stream_init_callbacks(output, &cb, r, err);
+  if (rc != HK_OK)
+    goto fail;
+  return HK_OK;
+fail:
+  ioc_run_free(r);
+  return rc;
+}
+
+static const hk_param ioc_options[] = {
+    {"columns", HK_PT_LIST, HK_P_REST, NULL, NULL,
+     "text columns to scan (also the stage's free text: iocextract A, B)"},
+    {"types", HK_PT_LIST, 0, NULL, NULL,
+     "IoC types to look for (default: all but windows_path, linux_path)"},
+    {"include_paths", HK_PT_BOOL, 0, "false", NULL,
+     "with no 'types', also look for windows_path and linux_path"},
+    {"ignore_private", HK_PT_BOOL, 0, "false", NULL,
+     "drop IP addresses that are not globally routable"},
+    {"ignore_tlds", HK_PT_BOOL, 0, "false", NULL,
+     "accept domains whose TLD is not in the Public Suffix List"},
+    {"defanged", HK_PT_BOOL, 0, "true", NULL,
+     "recognise defanged spellings: hxxp, [.], (dot), [@], [at]"},
+    {"refang", HK_PT_BOOL, 0, "true", NULL,
+     "report defanged observables in their plain form"},
+    {NULL, 0, 0, NULL, NULL, NULL}};
+
+static const hk_param ioc_params[] = {
+    {"custom", HK_PT_LIST, 0, NULL, NULL,
+     "extra IoC types as 'name=regex' (PCRE2, case-insensitive; a group "
+     "named 'ioc' selects the observable)"},
+    {NULL, 0, 0, NULL, NULL, NULL}};
+
+static const hk_analyzer_vt ioc_vt = {
+    .struct_size = sizeof(hk_analyzer_vt),
+    .options = ioc_options,
+    .create = ioc_create,
+    .destroy = ioc_destroy,
+    .run = ioc_run_analyzer,
+};
+
+static const hk_plugin_desc ioc_desc = {
+    .struct_size = sizeof(hk_plugin_desc),
+    .abi_major = HK_ABI_MAJOR,
+    .abi_minor = HK_ABI_MINOR,
+    .name = "iocextract",
+    .version = "1.0.0",
+    .kind = HK_KIND_ANALYZER,
+    .flags = HK_PF_STREAMING,
+    .summary = "extract IoCs (IPs, domains, URLs, hashes, emails, paths) "
+               "from text columns",
+    .entity_types = NULL,
+    .params = ioc_params,
+    .vtable = &ioc_vt,
+};
+
+static const hk_plugin_desc *const ioc_descs[] = {&ioc_desc, NULL};
+
+static const hk_plugin_desc *const *
+ioc_entry(const struct hk_host *host, hk_error *err)
+{
+  if (!host || !host->ip_classify) {
+    hk_error_set(err, HK_E_ABI,
+                 "iocextract: the host offers no IP classifier (ip_classify)");
+    return NULL;
+  }
+  ioc_host = host;
+  return ioc_descs;
+}
+
+HK_PLUGIN_DEFINE(iocextract, ioc_entry)

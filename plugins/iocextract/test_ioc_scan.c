@@ -1,0 +1,215 @@
+/*
+ * plugins/iocextract/test_ioc_scan.c -- white-box tests of the scanner:
+ * each case scans one text and compares every (type, observable) found,
+ * in output order.  Expected values were worked out by hand from the
+ * patterns in MSTICPy's iocextract.py and checked with python3's re.
+ */
+#include "ioc_scan.c"
+/* after ioc_scan.c, whose types it uses */
+#include "ioc_find.c"
+
+#include <arpa/inet.h>
+#include <tap.h>
+
+/* A small stand-in for the host's classifier: inet_pton plus the few
+ * private/special ranges these cases use. */
+static int
+fake_classify(const char *s, size_t len, hk_ip_info *out)
+{
+  char buf[64];
+  unsigned char a[16];
+  memset(out, 0, sizeof *out);
+  out->struct_size = sizeof *out;
+  out->registry_name = "";
+  if (len >= sizeof buf)
+    return HK_E_INVAL;
+  memcpy(buf, s, len);
+  buf[len] = '\0';
+  if (inet_pton(AF_INET, buf, a) == 1) {
+    out->family = 4;
+    out->is_global =
+        !(a[0] == 10 || a[0] == 127 || (a[0] == 192 && a[1] == 168) ||
+          (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+          (a[0] == 192 && a[1] == 0 && a[2] == 2));
+  } else if (inet_pton(AF_INET6, buf, a) == 1) {
+    out->family = 6;
+    out->is_global =
+        !((a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && a[1] >= 0x80) ||
+          (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8));
+  } else {
+    return HK_E_INVAL;
+  }
+  out->ip_class = out->is_global ? HK_IP_GLOBAL : HK_IP_PRIVATE;
+  memcpy(out->addr, a, 16);
+  return HK_OK;
+}
+
+static ioc_scanner sc;
+static char result[8192];
+
+static const char *
+scan(const char *text)
+{
+  size_t o = 0;
+  int rc = ioc_scan_text(&sc, text, strlen(text));
+  if (rc != HK_OK)
+    return "ERROR";
+  ioc_sort_hits(&sc);
+  result[0] = '\0';
+  for (size_t i = 0; i < sc.nhits; i++)
+    o += (size_t)snprintf(result + o, sizeof result - o, "%s%s:%.*s",
+                          i ? "|" : "", sc.pat[sc.hits[i].type].name,
+                          (int)sc.hits[i].raw_len,
+                          sc.arena + sc.hits[i].raw_off);
+  return result;
+}
+
+static void
+only(const int *types, int n)
+{
+  sc.enabled = 0;
+  for (int i = 0; i < n; i++)
+    sc.enabled |= (uint64_t)1 << types[i];
+}
+
+static void
+all_but_paths(void)
+{
+  sc.enabled = (((uint64_t)1 << sc.npat) - 1) &
+               ~(((uint64_t)1 << IOC_WINPATH) | ((uint64_t)1 << IOC_LXPATH));
+}
+
+int
+main(void)
+{
+  char msg[256] = "";
+  plan_lazy();
+  (void)plan;
+  (void)ioc_scanner_type_index;
+  ok(ioc_scanner_init(&sc, fake_classify, msg, sizeof msg) == HK_OK,
+     "scanner compiles its patterns: %s", msg);
+  ok(sc.psl != NULL, "public suffix list loaded");
+  all_but_paths();
+
+  is_str(scan("ip 1.2.3.4 and 10.0.0.1, again 1.2.3.4"),
+         "ipv4:1.2.3.4|ipv4:10.0.0.1", "ipv4, distinct, in order");
+  is_str(scan("300.1.1.1 1.2.3.4.5 v10.0.17763.1 01.2.3.4"), "",
+         "no octet > 255, no part of a longer dotted number");
+  is_str(scan("at 10:22:33 mac 00:1a:2b:3c:4d:5e fe80::1 2001:db8::1"),
+         "ipv6:fe80::1|ipv6:2001:db8::1",
+         "times and MACs are not IPv6 (MSTICPy defect)");
+  is_str(scan("mapped ::ffff:192.0.2.128 end"),
+         "ipv4:192.0.2.128|ipv6:::ffff:192.0.2.128",
+         "IPv4-mapped IPv6 and its IPv4");
+  is_str(scan("[2001:db8::2]:443 1::"),
+         "ipv6:2001:db8::2|ipv6:1::", "bracketed IPv6 with port");
+  is_str(scan("domain.like.uk domain.like.iandom microsoft.com "
+              "news.ycombinator.com"),
+         "dns:domain.like.uk|dns:microsoft.com|dns:news.ycombinator.com",
+         "dns with Public Suffix List TLD check");
+  is_str(scan("curl 'https://www.virustotal.com/en/ip-address/"
+              "90.156.201.27/information/'"),
+         "ipv4:90.156.201.27|dns:www.virustotal.com|url:https://"
+         "www.virustotal.com/en/ip-address/90.156.201.27/information/",
+         "url with its host and ip (quote trimmed)");
+  is_str(scan("206[.]123.1.123 hXXps://evil[.]com/x user[AT]domain[.]like.uk"
+              " fXp://files.example.org 1(dot)2(dot)3(dot)4 a[@]b(.)org"),
+         "ipv4:206.123.1.123|ipv4:1.2.3.4|dns:evil.com|dns:domain.like.uk|"
+         "dns:files.example.org|dns:b.org|url:https://evil.com/x|"
+         "url:ftp://files.example.org|email:user@domain.like.uk|email:a@b.org",
+         "defanged forms recognised and refanged");
+  sc.refang = 0;
+  is_str(scan("206[.]123.1.123 hXXps://evil[.]com/x"),
+         "ipv4:206[.]123.1.123|dns:evil[.]com|url:hXXps://evil[.]com/x",
+         "refang=false keeps the defanged spelling");
+  sc.refang = 1;
+  sc.plain_only = 1;
+  is_str(scan("206[.]123.1.123 8.8.8.8 hXXps://evil[.]com/x"), "ipv4:8.8.8.8",
+         "defanged=false ignores defanged spellings");
+  sc.plain_only = 0;
+  is_str(scan("206.123[.]1[.]com"), "dns:206.123.1.com",
+         "206.123[.]1[.]com is not ipv4");
+  is_str(scan("news.ycombinator.com joe.bloggs@example.com"),
+         "dns:news.ycombinator.com|dns:example.com|"
+         "email:joe.bloggs@example.com",
+         "a domain is not an email; an email also yields its domain");
+  is_str(scan("mail x@host.invalidtld"), "", "email needs a real TLD");
+  is_str(
+      scan("d41d8cd98f00b204e9800998ecf8427e,"
+           "da39a3ee5e6b4b0d3255bfef95601890afd80709 "
+           "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+      "md5_hash:d41d8cd98f00b204e9800998ecf8427e|"
+      "sha1_hash:da39a3ee5e6b4b0d3255bfef95601890afd80709|"
+      "sha256_hash:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b"
+      "7852b855",
+      "adjacent hashes split by one character");
+  is_str(scan("00000000000000000000000000000000 "
+              "20201018195009240000000012345678 "
+              "abababababababababababababababab "
+              "d41d8cd98f00b204e9800998ecf8427e0"),
+         "", "repeated characters, numbers and 33-hex runs are not hashes");
+  is_str(
+      scan("xn--80ak6aa92e.com b\xc3\xbc"
+           "cher.de "
+           "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xbc\xd0\xb5\xd1\x80.\xd1\x80\xd1\x84"),
+      "dns:xn--80ak6aa92e.com|dns:b\xc3\xbc"
+      "cher.de|"
+      "dns:\xd0\xbf\xd1\x80\xd0\xb8\xd0\xbc\xd0\xb5\xd1\x80.\xd1\x80\xd1\x84",
+      "IDN: punycode and UTF-8 labels");
+  is_str(scan("https://a.example.com/r?u=https%3A%2F%2Fevil.example.net%2Fp"),
+         "dns:a.example.com|dns:evil.example.net|"
+         "url:https://a.example.com/r?u=https%3A%2F%2Fevil.example.net%2Fp|"
+         "url:https://a.example.com/r?u=https://evil.example.net/p|"
+         "url:https://evil.example.net/p",
+         "percent-encoded redirect target found (MSTICPy defect)");
+  is_str(scan("1.2.3.4\r\nevil.com\r\n5.6.7.8"),
+         "ipv4:1.2.3.4|ipv4:5.6.7.8|dns:evil.com", "CRLF separated");
+  is_str(scan("1.2.3.4,5.6.7.8;evil.com/x"),
+         "ipv4:1.2.3.4|ipv4:5.6.7.8|dns:evil.com", "adjacent IoCs");
+  sc.ignore_private = 1;
+  is_str(scan("10.1.2.3 192.168.0.1 8.8.8.8 fd00::1 2606:4700::1111"),
+         "ipv4:8.8.8.8|ipv6:2606:4700::1111", "ignore_private");
+  sc.ignore_private = 0;
+
+  {
+    int t[] = {IOC_WINPATH, IOC_LXPATH};
+    only(t, 2);
+    /* Folder names may hold spaces (C:\Program Files\), so like MSTICPy
+     * a path runs on to the last backslash of the line. */
+    is_str(scan("C:\\RECYCLER\\xxppyy.exe\n.\\ftp\n"
+                "\\\\server\\share\\file.txt"),
+           "windows_path:C:\\RECYCLER\\xxppyy.exe|windows_path:.\\ftp|"
+           "windows_path:\\\\server\\share\\file.txt",
+           "windows paths");
+    is_str(scan("run /usr/bin/curl\nthen ./x.sh"),
+           "linux_path:/usr/bin/curl|linux_path:./x.sh", "linux paths");
+    is_str(scan("copy C:\\Program Files\\a b\\x.exe d"),
+           "windows_path:C:\\Program Files\\a b\\x.exe",
+           "a windows path runs over spaces in folders, not in the file");
+  }
+  all_but_paths();
+  ok(ioc_scanner_add_pattern(&sc, "cve", "CVE-[0-9]{4}-[0-9]{4,}", 0, msg,
+                             sizeof msg) == HK_OK,
+     "custom pattern compiles");
+  sc.enabled |= (uint64_t)1 << (sc.npat - 1);
+  is_str(scan("patch cve-2021-44228 on 1.2.3.4"),
+         "ipv4:1.2.3.4|cve:cve-2021-44228", "custom pattern");
+  ok(ioc_scanner_add_pattern(&sc, "bad", "([a-z", 0, msg, sizeof msg) ==
+         HK_E_CONFIG,
+     "broken custom pattern refused");
+  like(msg, "pattern for 'bad' does not compile at offset", "and says where");
+
+  {
+    /* a very long line: 1 MB of text with IoCs at both ends */
+    size_t n = 1u << 20;
+    char *big = malloc(n + 64);
+    memset(big, 'a', n);
+    memcpy(big, "8.8.4.4 ", 8);
+    memcpy(big + n - 9, "  x.com ", 8);
+    big[n - 1] = '\0';
+    is_str(scan(big), "ipv4:8.8.4.4|dns:x.com", "1 MB line, both ends");
+    free(big);
+  }
+  ioc_scanner_free(&sc);
+  return done_testing();
+}
