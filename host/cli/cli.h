@@ -1,0 +1,107 @@
+/*
+ * host/cli/cli.h -- shared state and helpers of the huntkit verbs.
+ *
+ * Exit codes: 0 success (also a partial result without --strict, and a
+ * reader that closed the pipe early), 1 failure, 2 usage error, 130
+ * interrupted before anything finished.
+ */
+#ifndef HK_CLI_H
+#define HK_CLI_H
+
+#include "../core.h"
+#include "../pipeline.h"
+
+#include <stdbool.h>
+
+#define HK_EXIT_OK 0
+#define HK_EXIT_FAIL 1
+#define HK_EXIT_USAGE 2
+#define HK_EXIT_INTERRUPTED 130
+
+typedef struct hk_cli {
+  const char *config_path; /* --config */
+  int verbosity;           /* -q: -1, default 0, -v 1, -vv 2 */
+  bool verbosity_set;
+  const char *output; /* -o FORMAT, NULL when not given */
+  bool strict;        /* --strict: a partial result fails */
+  const char *from, *to;
+  bool help; /* --help after the verb */
+  hk_settings settings;
+  bool settings_loaded;
+  hk_registry *registry;
+} hk_cli;
+
+/* One verb. `argv[0]` is the verb's last word ("list" for `plugins
+ * list`); options were already taken out by the common parser. */
+typedef struct hk_cli_verb {
+  const char *name;
+  const char *summary;
+  const char *usage; /* full --help text, with at least one example */
+} hk_cli_verb;
+
+/* Parse the options that may follow a verb (global ones too: -o, -v, -q,
+ * --config, --strict, --from, --to, --help) and leave the positional
+ * words in `words` (borrowed from argv).  `allowed` lists the verb's own
+ * long options without dashes ("from", "to", "strict"), NULL for none.
+ * Returns 0, or HK_EXIT_USAGE after printing the reason. */
+int hk_cli_parse_args(hk_cli *cli, const char *verb, int argc, char **argv,
+                      const char *const *allowed, char ***words, int *n_words);
+
+/* Load settings (once) and apply the log level; then make the registry.
+ * Returns 0 or an exit code after printing the reason. */
+int hk_cli_open(hk_cli *cli);
+
+/* -v/-q (else the config's log_level, else warn) to the logger. */
+void hk_cli_apply_log_level(const hk_cli *cli);
+
+/* "huntkit: <fmt>" on stderr; returns `code`. */
+int hk_cli_error(int code, const char *fmt, ...) HK_PRINTF(2, 3);
+/* "huntkit VERB: <fmt>\nTry 'huntkit help VERB'." on stderr; returns 2. */
+int hk_cli_usage_error(const char *verb, const char *fmt, ...) HK_PRINTF(2, 3);
+/* Print a verb's --help text to stdout; returns 0. */
+int hk_cli_print_help(const char *verb);
+
+/* ------------------------------------------------------------- stdout */
+
+/* The stdout sink: buffered writes straight to fd 1; EPIPE (the reader
+ * went away, e.g. `| head`) marks it closed and every write after that
+ * fails with HK_E_IO so renderers stop. */
+typedef struct hk_cli_out {
+  hk_sink sink;
+  char buf[65536];
+  size_t len;
+  bool closed;
+  bool io_error;
+  int saved_errno;
+} hk_cli_out;
+
+void hk_cli_out_init(hk_cli_out *o);
+int hk_cli_out_flush(hk_cli_out *o);
+
+/* Render a finished table (transfer) to stdout with the -o renderer (or
+ * `table`).  Returns an exit code. */
+int hk_cli_render(hk_cli *cli, struct ArrowArrayStream *table);
+
+/* ---------------------------------------------------------- progress */
+
+/* On a terminal stderr, a "N rows read" line refreshed every ~0.5 s after
+ * the first 0.5 s; nothing otherwise.  Cleared before stdout output. */
+void hk_cli_progress_start(void);
+void hk_cli_progress_update(void *ud, int64_t rows_read);
+void hk_cli_progress_clear(void);
+
+/* Ctrl-C: the first cancels the run (what finished is kept), the second
+ * exits at once. */
+void hk_cli_install_signals(void);
+
+/* ------------------------------------------------------------- verbs */
+
+int hk_cmd_plugins(hk_cli *cli, int argc, char **argv);
+int hk_cmd_run(hk_cli *cli, int argc, char **argv);
+int hk_cmd_demo(hk_cli *cli, int argc, char **argv);
+
+/* Run one pipeline text to stdout, with the run's options from `cli`,
+ * reporting errors, warnings and cancellation.  Returns an exit code. */
+int hk_cli_run_pipeline(hk_cli *cli, const char *text);
+
+#endif /* HK_CLI_H */
