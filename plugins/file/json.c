@@ -175,8 +175,8 @@ next_line(hk_file_json *j, struct json_object **out, hk_error *err)
   }
 }
 
-/* Skip white space, counting lines.  Returns the next byte, -1 at the end,
- * or a negative hk_status (as -2 - code) on a read error. */
+/* Skip white space, counting lines.  Returns the next byte, or -1 at the
+ * end of the input or on a read error (then *rc holds the hk_status). */
 static int
 skip_space(hk_file_json *j, int *rc, hk_error *err)
 {
