@@ -41,17 +41,10 @@ enum {
 typedef struct b64_run {
   const hk_instance *inst;
   b64_ctx ctx;
-  struct ArrowArrayStream input;
-  struct ArrowSchema in_schema;
+  hk_row_cursor cur; /* the input, row by row */
   const char *column;
   int64_t col;
   hk_table_builder *out;
-  struct ArrowArray batch;
-  hk_batch_view view;
-  int have_batch;
-  int64_t next_row;
-  int64_t row_base;
-  int at_end;
   hk_buf cell;
 } b64_run;
 
@@ -61,12 +54,7 @@ b64_run_free(void *ud)
   b64_run *r = ud;
   if (!r)
     return;
-  if (r->have_batch) {
-    hk_batch_view_release(&r->view);
-    hk_array_release(&r->batch);
-  }
-  hk_schema_release(&r->in_schema);
-  hk_stream_release(&r->input);
+  hk_row_cursor_release(&r->cur);
   hk_table_builder_free(r->out);
   b64_ctx_free(&r->ctx);
   hk_buf_free(&r->cell);
@@ -97,12 +85,12 @@ b64_emit_cell(b64_run *r, int64_t row, hk_error *err)
   size_t len;
   hk_buf full = HK_BUF_INIT;
   int64_t bytes = 0;
-  int64_t src = r->row_base + row;
+  int64_t src = r->cur.row_base + row;
   int rc;
 
-  if (hk_batch_view_is_null(&r->view, r->col, row))
+  if (hk_batch_view_is_null(&r->cur.view, r->col, row))
     return 0;
-  text = hk_batch_view_utf8(&r->view, r->col, row, &len);
+  text = hk_batch_view_utf8(&r->cur.view, r->col, row, &len);
   rc = b64_unpack_text(&r->ctx, text, len, &full);
   if (rc != HK_OK) {
     hk_buf_free(&full);
@@ -162,46 +150,20 @@ b64_out_next(void *ud, struct ArrowArray *out, hk_error *err)
   int rc;
 
   out->release = NULL;
-  for (;;) {
-    if (!r->have_batch) {
-      if (r->at_end)
-        break;
-      rc = hk_stream_next(&r->input, &r->batch, err);
-      if (rc != HK_OK) {
-        hk_error_prefix(err, "b64unpack: ");
-        return rc;
-      }
-      if (!r->batch.release) {
-        r->at_end = 1;
-        break;
-      }
-      rc = hk_batch_view_init(&r->view, &r->in_schema, &r->batch, err);
-      if (rc != HK_OK) {
-        hk_array_release(&r->batch);
-        hk_error_prefix(err, "b64unpack: input batch: ");
-        return rc;
-      }
-      r->have_batch = 1;
-      r->next_row = 0;
-    }
-    while (r->next_row < r->view.rows) {
-      int64_t row = r->next_row++;
-      int64_t n = b64_emit_cell(r, row, err);
-      if (n < 0)
-        return (int)n;
-      bytes += n;
-      if (hk_table_builder_row_count(r->out) >= B64_BATCH_ROWS ||
-          bytes >= (int64_t)B64_BATCH_BYTES)
-        return hk_table_builder_finish_batch(r->out, out, err);
-      if (b64_host->is_canceled(r->inst))
-        return hk_error_set(err, HK_E_CANCELED, "b64unpack: canceled");
-    }
-    r->row_base += r->view.rows;
-    hk_batch_view_release(&r->view);
-    hk_array_release(&r->batch);
-    r->have_batch = 0;
-    if (hk_table_builder_row_count(r->out) > 0)
+  while ((rc = hk_row_cursor_next(&r->cur, err)) > 0) {
+    int64_t n = b64_emit_cell(r, r->cur.row, err);
+    if (n < 0)
+      return (int)n;
+    bytes += n;
+    if (hk_table_builder_row_count(r->out) >= B64_BATCH_ROWS ||
+        bytes >= (int64_t)B64_BATCH_BYTES)
       return hk_table_builder_finish_batch(r->out, out, err);
+    if (b64_host->is_canceled(r->inst))
+      return hk_error_set(err, HK_E_CANCELED, "b64unpack: canceled");
+  }
+  if (rc < 0) {
+    hk_error_prefix(err, "b64unpack: ");
+    return rc;
   }
   if (hk_table_builder_row_count(r->out) > 0)
     return hk_table_builder_finish_batch(r->out, out, err);
@@ -262,8 +224,11 @@ b64_run_analyzer(void *state, const hk_config *options,
     hk_stream_release(input);
     return hk_error_set(err, HK_E_NOMEM, "b64unpack: out of memory");
   }
-  r->input = *input;
-  input->release = NULL;
+  rc = hk_row_cursor_init(&r->cur, input, err);
+  if (rc != HK_OK) {
+    hk_error_prefix(err, "b64unpack: input: ");
+    goto fail;
+  }
   r->ctx.lim = (b64_limits){.max_depth = 20,
                             .max_total_bytes = 64 << 20,
                             .max_entries = 10000,
@@ -294,35 +259,31 @@ b64_run_analyzer(void *state, const hk_config *options,
   else if (utf16 && strcmp(utf16, "no") == 0)
     r->ctx.lim.utf16 = 0;
 
-  rc = hk_stream_schema(&r->input, &r->in_schema, err);
-  if (rc != HK_OK) {
-    hk_error_prefix(err, "b64unpack: input: ");
-    goto fail;
-  }
   r->col = -1;
-  for (int64_t k = 0; k < r->in_schema.n_children; k++) {
-    const struct ArrowSchema *ch = r->in_schema.children[k];
+  for (int64_t k = 0; k < r->cur.schema.n_children; k++) {
+    const struct ArrowSchema *ch = r->cur.schema.children[k];
     if (ch->name && strcmp(ch->name, r->column) == 0)
       r->col = k;
   }
   if (r->col < 0) {
     hk_buf cols = HK_BUF_INIT;
-    for (int64_t k = 0; k < r->in_schema.n_children; k++)
-      hk_buf_appendf(
-          &cols, "%s%s", k ? ", " : "",
-          r->in_schema.children[k]->name ? r->in_schema.children[k]->name : "");
+    for (int64_t k = 0; k < r->cur.schema.n_children; k++)
+      hk_buf_appendf(&cols, "%s%s", k ? ", " : "",
+                     r->cur.schema.children[k]->name
+                         ? r->cur.schema.children[k]->name
+                         : "");
     rc = hk_error_set(err, HK_E_NOTFOUND,
                       "b64unpack: no column '%s' (columns: %s)", r->column,
                       cols.data ? cols.data : "none");
     hk_buf_free(&cols);
     goto fail;
   }
-  if (hk_column_type_from_format(r->in_schema.children[r->col]->format) !=
+  if (hk_column_type_from_format(r->cur.schema.children[r->col]->format) !=
       HK_COL_UTF8) {
     rc = hk_error_set(err, HK_E_INVAL, "b64unpack: column '%s' is %s, not text",
                       r->column,
                       hk_column_type_name(hk_column_type_from_format(
-                          r->in_schema.children[r->col]->format)));
+                          r->cur.schema.children[r->col]->format)));
     goto fail;
   }
   r->out = hk_table_builder_new();

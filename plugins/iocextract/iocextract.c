@@ -33,18 +33,11 @@ typedef struct ioc_state {
 typedef struct ioc_run {
   const hk_instance *inst;
   ioc_scanner sc;
-  struct ArrowArrayStream input;
-  struct ArrowSchema in_schema;
+  hk_row_cursor cur; /* the input, row by row */
   size_t ncols;
   const char *const *col_names; /* borrowed from the options */
-  int64_t *col_index;           /* per column, index in in_schema */
+  int64_t *col_index;           /* per column, index in cur.schema */
   hk_table_builder *out;
-  struct ArrowArray batch; /* current input batch */
-  hk_batch_view view;
-  int have_batch;
-  int64_t next_row; /* next row of the current batch to scan */
-  int64_t row_base; /* stream row index of the current batch's row 0 */
-  int at_end;
   hk_buf cell; /* text of a non-utf8 cell */
 } ioc_run;
 
@@ -156,12 +149,7 @@ ioc_run_free(void *ud)
   ioc_run *r = ud;
   if (!r)
     return;
-  if (r->have_batch) {
-    hk_batch_view_release(&r->view);
-    hk_array_release(&r->batch);
-  }
-  hk_schema_release(&r->in_schema);
-  hk_stream_release(&r->input);
+  hk_row_cursor_release(&r->cur);
   hk_table_builder_free(r->out);
   ioc_scanner_free(&r->sc);
   free(r->col_index);
@@ -187,10 +175,10 @@ ioc_emit_cell(ioc_run *r, int64_t row, size_t c, hk_error *err)
   int64_t bytes = 0;
   int rc;
 
-  if (hk_batch_view_is_null(&r->view, col, row))
+  if (hk_batch_view_is_null(&r->cur.view, col, row))
     return 0;
-  if (hk_batch_view_column_type(&r->view, col) == HK_COL_UTF8) {
-    const char *cell = hk_batch_view_utf8(&r->view, col, row, &len);
+  if (hk_batch_view_column_type(&r->cur.view, col) == HK_COL_UTF8) {
+    const char *cell = hk_batch_view_utf8(&r->cur.view, col, row, &len);
     /* PCRE2's JIT may read a few bytes past the subject's end (valgrind
      * reports the branch on them); give it a zeroed tail of our own. */
     hk_buf_reset(&r->cell);
@@ -204,12 +192,13 @@ ioc_emit_cell(ioc_run *r, int64_t row, size_t c, hk_error *err)
     hk_buf_reset(&r->cell);
     if (hk_buf_reserve(&r->cell, 64) != HK_OK)
       return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
-    need = hk_batch_view_format_cell(&r->view, col, row, r->cell.data,
+    need = hk_batch_view_format_cell(&r->cur.view, col, row, r->cell.data,
                                      r->cell.cap);
     if (need >= r->cell.cap) {
       if (hk_buf_reserve(&r->cell, need + 1) != HK_OK)
         return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
-      hk_batch_view_format_cell(&r->view, col, row, r->cell.data, r->cell.cap);
+      hk_batch_view_format_cell(&r->cur.view, col, row, r->cell.data,
+                                r->cell.cap);
     }
     text = r->cell.data;
     len = need;
@@ -217,7 +206,7 @@ ioc_emit_cell(ioc_run *r, int64_t row, size_t c, hk_error *err)
   rc = ioc_scan_text(&r->sc, text, len);
   if (rc != HK_OK)
     return hk_error_set(err, rc, "iocextract: row %lld, column '%s': %s",
-                        (long long)(r->row_base + row), r->col_names[c],
+                        (long long)(r->cur.row_base + row), r->col_names[c],
                         rc == HK_E_NOMEM ? "out of memory"
                                          : "text too large to scan");
   ioc_sort_hits(&r->sc);
@@ -229,7 +218,7 @@ ioc_emit_cell(ioc_run *r, int64_t row, size_t c, hk_error *err)
         hk_table_builder_append_utf8(r->out, OUT_OBSERVABLE, obs,
                                      hit->raw_len) ||
         hk_table_builder_append_int64(r->out, OUT_SOURCE_INDEX,
-                                      r->row_base + row) ||
+                                      r->cur.row_base + row) ||
         hk_table_builder_append_utf8(r->out, OUT_INPUT, text, len) ||
         hk_table_builder_append_utf8(r->out, OUT_COLUMN, r->col_names[c],
                                      strlen(r->col_names[c])))
@@ -247,48 +236,23 @@ ioc_out_next(void *ud, struct ArrowArray *out, hk_error *err)
   int rc;
 
   out->release = NULL;
-  for (;;) {
-    if (!r->have_batch) {
-      if (r->at_end)
-        break;
-      rc = hk_stream_next(&r->input, &r->batch, err);
-      if (rc != HK_OK) {
-        hk_error_prefix(err, "iocextract: ");
-        return rc;
-      }
-      if (!r->batch.release) {
-        r->at_end = 1;
-        break;
-      }
-      rc = hk_batch_view_init(&r->view, &r->in_schema, &r->batch, err);
-      if (rc != HK_OK) {
-        hk_array_release(&r->batch);
-        hk_error_prefix(err, "iocextract: input batch: ");
-        return rc;
-      }
-      r->have_batch = 1;
-      r->next_row = 0;
+  while ((rc = hk_row_cursor_next(&r->cur, err)) > 0) {
+    int64_t row = r->cur.row;
+    for (size_t c = 0; c < r->ncols; c++) {
+      int64_t n = ioc_emit_cell(r, row, c, err);
+      if (n < 0)
+        return (int)n;
+      bytes += n;
     }
-    while (r->next_row < r->view.rows) {
-      int64_t row = r->next_row++;
-      for (size_t c = 0; c < r->ncols; c++) {
-        int64_t n = ioc_emit_cell(r, row, c, err);
-        if (n < 0)
-          return (int)n;
-        bytes += n;
-      }
-      if (hk_table_builder_row_count(r->out) >= IOC_BATCH_ROWS ||
-          bytes >= (int64_t)IOC_BATCH_BYTES)
-        return hk_table_builder_finish_batch(r->out, out, err);
-      if ((row & 1023) == 1023 && ioc_host->is_canceled(r->inst))
-        return hk_error_set(err, HK_E_CANCELED, "iocextract: canceled");
-    }
-    r->row_base += r->view.rows;
-    hk_batch_view_release(&r->view);
-    hk_array_release(&r->batch);
-    r->have_batch = 0;
-    if (hk_table_builder_row_count(r->out) > 0)
+    if (hk_table_builder_row_count(r->out) >= IOC_BATCH_ROWS ||
+        bytes >= (int64_t)IOC_BATCH_BYTES)
       return hk_table_builder_finish_batch(r->out, out, err);
+    if ((row & 1023) == 1023 && ioc_host->is_canceled(r->inst))
+      return hk_error_set(err, HK_E_CANCELED, "iocextract: canceled");
+  }
+  if (rc < 0) {
+    hk_error_prefix(err, "iocextract: ");
+    return rc;
   }
   if (hk_table_builder_row_count(r->out) > 0)
     return hk_table_builder_finish_batch(r->out, out, err);
@@ -340,8 +304,8 @@ ioc_find_columns(ioc_run *r, hk_error *err)
     return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
   for (size_t c = 0; c < r->ncols; c++) {
     int64_t found = -1;
-    for (int64_t k = 0; k < r->in_schema.n_children; k++) {
-      const char *nm = r->in_schema.children[k]->name;
+    for (int64_t k = 0; k < r->cur.schema.n_children; k++) {
+      const char *nm = r->cur.schema.children[k]->name;
       if (nm && strcmp(nm, r->col_names[c]) == 0) {
         found = k;
         break;
@@ -349,10 +313,10 @@ ioc_find_columns(ioc_run *r, hk_error *err)
     }
     if (found < 0) {
       hk_buf names = HK_BUF_INIT;
-      for (int64_t k = 0; k < r->in_schema.n_children; k++)
+      for (int64_t k = 0; k < r->cur.schema.n_children; k++)
         hk_buf_appendf(&names, "%s%s", k ? ", " : "",
-                       r->in_schema.children[k]->name
-                           ? r->in_schema.children[k]->name
+                       r->cur.schema.children[k]->name
+                           ? r->cur.schema.children[k]->name
                            : "");
       hk_error_set(err, HK_E_NOTFOUND,
                    "iocextract: no column '%s' (columns: %s)", r->col_names[c],
@@ -381,8 +345,11 @@ ioc_run_analyzer(void *state, const hk_config *options,
     hk_stream_release(input);
     return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
   }
-  r->input = *input;
-  input->release = NULL;
+  rc = hk_row_cursor_init(&r->cur, input, err);
+  if (rc != HK_OK) {
+    hk_error_prefix(err, "iocextract: input: ");
+    goto fail;
+  }
   r->inst = st ? st->inst : NULL;
 
   r->ncols = ioc_host->config_get_list(options, "columns", &r->col_names);
@@ -422,11 +389,6 @@ ioc_run_analyzer(void *state, const hk_config *options,
   if (ioc_host->config_get_bool(options, "defanged", &flag) == HK_OK)
     r->sc.plain_only = !flag;
 
-  rc = hk_stream_schema(&r->input, &r->in_schema, err);
-  if (rc != HK_OK) {
-    hk_error_prefix(err, "iocextract: input: ");
-    goto fail;
-  }
   rc = ioc_find_columns(r, err);
   if (rc != HK_OK)
     goto fail;

@@ -1,7 +1,8 @@
 /*
  * tests/sdk/test_stream.c -- the C Stream Interface producers
  * (hk_stream_init_callbacks, hk_stream_init_batches) and the consumer
- * helpers (hk_stream_next, hk_stream_schema, release helpers).
+ * helpers (hk_stream_next, hk_stream_schema, release helpers, the row
+ * cursor).
  */
 #include <errno.h>
 #include <huntkit/table.h>
@@ -232,6 +233,59 @@ test_batches(void)
          "released stream message");
 }
 
+/* The row cursor walks batches of 2, 0 and 3 rows as rows 0..4, skipping
+ * the empty batch, and passes a producer's failure through. */
+static void
+test_row_cursor(void)
+{
+  static const int sizes[3] = {2, 0, 3};
+  hk_table_builder *b = hk_table_builder_new();
+  struct ArrowSchema schema;
+  struct ArrowArray batches[3];
+  struct ArrowArrayStream s;
+  hk_row_cursor c;
+  hk_error err;
+  int64_t v = 100, seen = 0, ok_rows = 1;
+  int rc, freed = 0;
+
+  hk_table_builder_add_column(b, "n", HK_COL_INT64);
+  hk_table_builder_export_schema(b, &schema, &err);
+  for (int i = 0; i < 3; i++) {
+    for (int k = 0; k < sizes[i]; k++)
+      hk_table_builder_append_int64(b, 0, v++);
+    hk_table_builder_finish_batch(b, &batches[i], &err);
+  }
+  hk_table_builder_free(b);
+  hk_stream_init_batches(&s, &schema, batches, 3, &err);
+  is_int(hk_row_cursor_init(&c, &s, &err), HK_OK, "cursor: init");
+  ok(s.release == NULL, "cursor: init takes the stream");
+  is_str(c.schema.children[0]->name, "n", "cursor: schema read");
+  while ((rc = hk_row_cursor_next(&c, &err)) > 0) {
+    if (c.row_base + c.row != seen ||
+        hk_batch_view_int64(&c.view, 0, c.row) != 100 + seen)
+      ok_rows = 0;
+    seen++;
+  }
+  is_int(rc, 0, "cursor: ends with 0");
+  is_int(seen, 5, "cursor: 5 rows over batches of 2, 0 and 3");
+  ok(ok_rows, "cursor: row_base + row numbers the rows 0..4 in order");
+  is_int(hk_row_cursor_next(&c, &err), 0, "cursor: stays at the end");
+  hk_row_cursor_release(&c);
+  hk_row_cursor_release(&c); /* twice is safe */
+
+  hk_stream_init_callbacks(&s, &callbacks,
+                           producer_new(5, 2, HK_E_AUTH, &freed), &err);
+  hk_row_cursor_init(&c, &s, &err);
+  seen = 0;
+  while ((rc = hk_row_cursor_next(&c, &err)) > 0)
+    seen++;
+  is_int(seen, 2, "cursor: the rows before the failure");
+  ok(rc < 0, "cursor: the failure is returned");
+  like(err.msg, "api.example: token expired", "cursor: with its message");
+  hk_row_cursor_release(&c);
+  is_int(freed, 1, "cursor: release frees the producer once");
+}
+
 int
 main(void)
 {
@@ -239,5 +293,6 @@ main(void)
   plan_lazy();
   test_callbacks();
   test_batches();
+  test_row_cursor();
   return done_testing();
 }

@@ -197,6 +197,44 @@ int hk_stream_next(struct ArrowArrayStream *in, struct ArrowArray *out,
 int hk_stream_schema(struct ArrowArrayStream *in, struct ArrowSchema *out,
                      hk_error *err);
 
+/*
+ * Row cursor: walks an input stream row by row across batches, for an
+ * analyzer that emits bounded output batches and must resume in the middle
+ * of an input batch on its next get_next.
+ *
+ *   hk_row_cursor c;
+ *   hk_row_cursor_init(&c, input, err);      // takes the stream
+ *   while ((rc = hk_row_cursor_next(&c, err)) > 0)
+ *     use(&c.view, c.row, c.row_base + c.row);
+ *   hk_row_cursor_release(&c);
+ *
+ * hk_row_cursor_init: `input` (transfer: the cursor releases it, also on
+ *   failure; *input is left released) is moved into the cursor and its
+ *   schema read into `schema`.  HK_OK or a negative code.
+ * hk_row_cursor_next: advance to the next row.  Returns 1 with `view`
+ *   (valid until the next call) and `row` (index in `view`) set, 0 at the
+ *   end of the stream, or a negative code with `err` filled.  Empty batches
+ *   are skipped.  `row_base` is the number of rows in earlier batches, so
+ *   row_base + row is the row's index in the whole stream.
+ * hk_row_cursor_release: release everything; safe to call twice.
+ */
+typedef struct hk_row_cursor {
+  uint32_t struct_size;
+  struct ArrowSchema schema;      /* input schema (owned) */
+  hk_batch_view view;             /* the current batch's view */
+  int64_t row;                    /* current row in `view` */
+  int64_t row_base;               /* rows in the batches before `view` */
+  struct ArrowArrayStream input;  /* (owned) */
+  struct ArrowArray batch;        /* current batch (owned) */
+  int have_batch;
+  int at_end;
+} hk_row_cursor;
+
+int hk_row_cursor_init(hk_row_cursor *c, struct ArrowArrayStream *input,
+                       hk_error *err);
+int hk_row_cursor_next(hk_row_cursor *c, hk_error *err);
+void hk_row_cursor_release(hk_row_cursor *c);
+
 /* Release helpers that tolerate NULL and already-released structs. */
 void hk_schema_release(struct ArrowSchema *s);
 void hk_array_release(struct ArrowArray *a);
