@@ -37,7 +37,7 @@ packages=(
   build-essential autoconf automake libtool libltdl-dev pkg-config
   libcurl4-openssl-dev libjson-c-dev libyaml-dev libpcre2-dev
   libmaxminddb-dev libarchive-dev zlib1g-dev libssl-dev libpsl-dev
-  libidn2-dev python3
+  libidn2-dev libsqlite3-dev python3
 )
 [ "$verb" = test ] && packages+=(valgrind)
 

@@ -351,13 +351,18 @@ check_vtable(const hk_plugin_desc *d, hk_error *err)
   }
   case HK_KIND_ENRICHER: {
     const hk_enricher_vt *vt = d->vtable;
-    need = sizeof *vt;
+    need = offsetof(hk_enricher_vt, prepare); /* the 1.0 layout */
     if (size >= need) {
       options = vt->options;
       if (!vt->fields)
         missing = "fields";
       else if (!vt->lookup)
         missing = "lookup";
+      else if (HK_HAS(vt, prepare) != HK_HAS(vt, parse))
+        missing = HK_HAS(vt, prepare) ? "parse (prepare is set: set both "
+                                        "or neither)"
+                                      : "prepare (parse is set: set both "
+                                        "or neither)";
     }
     break;
   }

@@ -100,6 +100,22 @@ int hk_cmd_plugins(hk_cli *cli, int argc, char **argv);
 int hk_cmd_run(hk_cli *cli, int argc, char **argv);
 int hk_cmd_demo(hk_cli *cli, int argc, char **argv);
 
+/* Verbs in their own files, each with its help entries (NULL-terminated;
+ * "queries", "queries list", ...) found by `huntkit help VERB [SUB]`. */
+int hk_cmd_queries(hk_cli *cli, int argc, char **argv); /* cmd_queries.c */
+int hk_cmd_query(hk_cli *cli, int argc, char **argv);   /* cmd_queries.c */
+extern const hk_cli_verb hk_cli_verbs_queries[];
+int hk_cmd_ioc(hk_cli *cli, int argc, char **argv);    /* cmd_ioc.c */
+int hk_cmd_unpack(hk_cli *cli, int argc, char **argv); /* cmd_ioc.c */
+int hk_cmd_mask(hk_cli *cli, int argc, char **argv);   /* cmd_ioc.c */
+extern const hk_cli_verb hk_cli_verbs_ioc[];
+int hk_cmd_ti(hk_cli *cli, int argc, char **argv);    /* cmd_ti.c */
+int hk_cmd_geoip(hk_cli *cli, int argc, char **argv); /* cmd_ti.c */
+extern const hk_cli_verb hk_cli_verbs_ti[];
+int hk_cmd_proctree(hk_cli *cli, int argc, char **argv); /* cmd_views.c */
+int hk_cmd_timeline(hk_cli *cli, int argc, char **argv); /* cmd_views.c */
+extern const hk_cli_verb hk_cli_verbs_views[];
+
 /* Run one pipeline text to stdout, with the run's options from `cli`,
  * reporting errors, warnings and cancellation.  Returns an exit code. */
 int hk_cli_run_pipeline(hk_cli *cli, const char *text);

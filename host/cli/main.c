@@ -33,6 +33,15 @@ static const char MAIN_HELP[] =
     "  plugins list      plugins found, loaded or refused (and why)\n"
     "  plugins inspect   a plugin's options, config and fields\n"
     "  plugins check     load one .so with every check\n"
+    "  queries list|show the query library\n"
+    "  query NAME        run a query from the library\n"
+    "  ioc extract       pull IoCs out of text, files or columns\n"
+    "  unpack            decode base64 and unpack archives in text\n"
+    "  mask              pseudonymise hosts, accounts, IPs in a table\n"
+    "  ti lookup         threat-intel lookups of IoCs\n"
+    "  geoip             geolocate IP addresses\n"
+    "  proctree          build and show process trees\n"
+    "  timeline          events on a time axis (HTML) or per time bucket\n"
     "  demo              a short hunt over a bundled dataset\n"
     "  help [COMMAND]    this text, or a command's\n"
     "\n"
@@ -157,9 +166,29 @@ static const hk_cli_verb VERBS[] = {
 
 /* Verbs of the design that this build does not have yet: named, so that
  * nobody mistakes them for typos, but never faked. */
-static const char *const PLANNED_VERBS[] = {
-    "queries",  "query",    "ioc",     "unpack", "ti",    "geoip",
-    "proctree", "timeline", "analyze", "mask",   "pivot", NULL};
+static const char *const PLANNED_VERBS[] = {"analyze", "pivot", NULL};
+
+/* Verbs that live in their own files: each file exports its command and
+ * the help entries of its verbs and sub-verbs. */
+typedef int hk_cli_cmd_fn(hk_cli *cli, int argc, char **argv);
+static const struct {
+  const char *name;
+  hk_cli_cmd_fn *fn;
+  const hk_cli_verb *help;
+} COMMANDS[] = {
+    {"run", hk_cmd_run, NULL},
+    {"plugins", hk_cmd_plugins, NULL},
+    {"demo", hk_cmd_demo, NULL},
+    {"queries", hk_cmd_queries, hk_cli_verbs_queries},
+    {"query", hk_cmd_query, NULL},
+    {"ioc", hk_cmd_ioc, hk_cli_verbs_ioc},
+    {"unpack", hk_cmd_unpack, NULL},
+    {"mask", hk_cmd_mask, NULL},
+    {"ti", hk_cmd_ti, hk_cli_verbs_ti},
+    {"geoip", hk_cmd_geoip, NULL},
+    {"proctree", hk_cmd_proctree, hk_cli_verbs_views},
+    {"timeline", hk_cmd_timeline, NULL},
+};
 
 static const hk_cli_verb *
 find_verb(const char *name)
@@ -167,6 +196,10 @@ find_verb(const char *name)
   for (const hk_cli_verb *v = VERBS; v->name; v++)
     if (strcmp(v->name, name) == 0)
       return v;
+  for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+    for (const hk_cli_verb *v = COMMANDS[i].help; v && v->name; v++)
+      if (strcmp(v->name, name) == 0)
+        return v;
   return NULL;
 }
 
@@ -609,22 +642,19 @@ main(int argc, char **argv)
   else if (strcmp(verb, "version") == 0) {
     print_version();
     rc = HK_EXIT_OK;
-  } else if (strcmp(verb, "run") == 0)
-    rc = hk_cmd_run(&cli, argc - i, argv + i);
-  else if (strcmp(verb, "plugins") == 0)
-    rc = hk_cmd_plugins(&cli, argc - i, argv + i);
-  else if (strcmp(verb, "demo") == 0)
-    rc = hk_cmd_demo(&cli, argc - i, argv + i);
-  else {
+  } else {
     rc = -1;
+    for (size_t k = 0; k < sizeof COMMANDS / sizeof COMMANDS[0]; k++)
+      if (strcmp(COMMANDS[k].name, verb) == 0)
+        rc = COMMANDS[k].fn(&cli, argc - i, argv + i);
+  }
+  if (rc == -1) {
     for (int k = 0; PLANNED_VERBS[k]; k++)
       if (strcmp(PLANNED_VERBS[k], verb) == 0)
         rc = hk_cli_error(HK_EXIT_USAGE,
                           "'%s' is not available in this build yet", verb);
     if (rc == -1)
-      rc = hk_cli_usage_error(NULL,
-                              "unknown command '%s' (commands: run, "
-                              "plugins, demo, help)",
+      rc = hk_cli_usage_error(NULL, "unknown command '%s' (see `huntkit help`)",
                               verb);
   }
   if (cli.registry)

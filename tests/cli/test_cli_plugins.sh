@@ -33,13 +33,13 @@ is "$rc" 0 "plugins list exits 0"
 is "$(printf '%s\n' "$out" | head -1 | tr -s ' ')" "name kind version abi status reason path" "table header"
 sq=$(printf '%s\n' "$out" | tr -s ' ')
 like "$sq" "
-file provider 1.0.0 1.0 loaded $PD/file.so
+file provider 1.0.0 1.1 loaded $PD/file.so
 " "file row"
 
 hk plugins list -o csv
 is "$(printf '%s\n' "$out" | head -1)" "name,kind,version,abi,status,reason,path" "csv header"
 like "$out" "
-iptype,enricher,1.0.0,1.0,loaded,,$PD/iptype.so" "csv row"
+iptype,enricher,1.0.0,1.1,loaded,,$PD/iptype.so" "csv row"
 
 hk plugins list -o nosuch
 is "$rc" 2 "-o with an unknown renderer: exit 2"
@@ -52,9 +52,9 @@ cp "$PD/renderers.so" "$FIXTURES/fixture_badabi.so" "$T/pd/"
 chmod 755 "$T/pd"/*.so
 HUNTKIT_PLUGIN_PATH="$T/pd" hk plugins list -o csv
 is "$rc" 0 "a refused plugin does not fail the list"
-like "$out" "table,renderer,0.1.0,1.0,loaded,,$T/pd/renderers.so" "good plugin loaded"
+like "$out" "table,renderer,0.1.0,1.1,loaded,,$T/pd/renderers.so" "good plugin loaded"
 like "$out" ",refused," "refused plugin listed"
-like "$out" "built for ABI 2.0, this huntkit speaks ABI 1.0" "with the reason"
+like "$out" "built for ABI 2.0, this huntkit speaks ABI 1.1" "with the reason"
 like "$out" "$T/pd/fixture_badabi.so" "and the path"
 
 # --- inspect ----------------------------------------------------------
@@ -62,7 +62,7 @@ hk plugins inspect file
 is "$rc" 0 "inspect file exits 0"
 is "$(printf '%s\n' "$out" | head -1)" "file 1.0.0 (provider)" "inspect: name, version, kind"
 like "$out" "  file:          $PD/file.so" "inspect: path"
-like "$out" "  ABI:           1.0" "inspect: ABI"
+like "$out" "  ABI:           1.1" "inspect: ABI"
 like "$out" "Run options (key=value in a pipeline stage):" "inspect: run options"
 sq=$(printf '%s\n' "$out" | tr -s ' ')
 like "$sq" "
@@ -83,7 +83,7 @@ print(d["name"], d["kind"], d["abi"], p["path"]["type"], p["path"]["required"],
       p["path"]["rest"], p["format"]["default"], p["format"]["choices"], d["config"])
 PYEOF
 )
-is "$got" "file provider 1.0 list True True auto auto|csv|tsv|ndjson|json []" "inspect -o json fields"
+is "$got" "file provider 1.1 list True True auto auto|csv|tsv|ndjson|json []" "inspect -o json fields"
 
 hk plugins inspect iptype
 is "$rc" 0 "inspect an enricher"
@@ -119,7 +119,7 @@ is "$(cat "$T/out")" "ok: ./iptype.so: iptype (enricher) 1.0.0" "relative path k
 
 hk plugins check "$FIXTURES/fixture_badabi.so"
 is "$rc" 1 "check a refused plugin: exit 1"
-is "$out" "refused: $FIXTURES/fixture_badabi.so: plugin 'badabi': built for ABI 2.0, this huntkit speaks ABI 1.0: rebuild the plugin against huntkit 0.1" "refusal reason"
+is "$out" "refused: $FIXTURES/fixture_badabi.so: plugin 'badabi': built for ABI 2.0, this huntkit speaks ABI 1.1: rebuild the plugin against huntkit 0.1" "refusal reason"
 
 hk plugins check "$FIXTURES/fixture_crash.so"
 is "$rc" 1 "check a plugin that crashes in its entry: exit 1"

@@ -10,6 +10,10 @@
  *   1.0  first version: descriptor, four vtables, host services (log,
  *        config values, clock, cancellation, IP and IoC classification),
  *        Arrow C Data / C Stream tables.
+ *   1.1  host services http_fetch, cache_get, cache_put, cache_dir
+ *        (hk_http_request / hk_http_response in host.h); enricher vtable
+ *        members prepare and parse, so the host can run many HTTP lookups
+ *        at once with rate limits, retries and a cache.
  */
 #ifndef HUNTKIT_ABI_H
 #define HUNTKIT_ABI_H
@@ -25,7 +29,7 @@ extern "C" {
 #endif
 
 #define HK_ABI_MAJOR 1
-#define HK_ABI_MINOR 0
+#define HK_ABI_MINOR 1
 
 #if defined(__GNUC__) || defined(__clang__)
 #define HK_EXPORT __attribute__((visibility("default")))

@@ -92,6 +92,32 @@ typedef struct hk_enricher_vt {
   const hk_field_desc *fields;
   int (*lookup)(void *state, const hk_config *options, const hk_ioc *ioc,
                 hk_enrichment *out, hk_error *err);
+
+  /* --- ABI 1.1: lookups the host runs over HTTP, many at a time ---------
+   * Optional, both or neither (test with HK_HAS).  When set, the host uses
+   * them instead of lookup for bulk work (`huntkit ti`, enricher stages):
+   * it calls prepare for each IoC, checks its cache, sends the requests
+   * through its HTTP service (several in flight, the instance's rate limit,
+   * retries), and calls parse with each reply, cached or fresh.  All calls
+   * come from one host thread, never concurrently on one state.
+   *
+   * prepare: either fill *req (struct_size set by the host; strings owned
+   *   by the plugin, valid until the next call on the state: the host
+   *   copies them at once) and return HK_OK, or answer at once without a
+   *   request (e.g. BAD_FORMAT, or NOT_SUPPORTED for a subtype) by filling
+   *   *out, leaving req->url NULL and returning HK_OK.  A negative return
+   *   with `err` set is a failed lookup (e.g. HK_E_AUTH: no API key).
+   *   The cache key is (instance, IoC type, value, request URL and body).
+   * parse: turn the reply into *out (same ownership as lookup's).  Called
+   *   for every HTTP status, so the plugin maps 404 to NO_DATA, 401/403 to
+   *   a failed lookup, and so on; return negative with `err` set (flag
+   *   RETRYABLE where a later try may work) for a failed lookup.  A reply
+   *   for which parse fails is never cached. */
+  int (*prepare)(void *state, const hk_config *options, const hk_ioc *ioc,
+                 hk_http_request *req, hk_enrichment *out, hk_error *err);
+  int (*parse)(void *state, const hk_config *options, const hk_ioc *ioc,
+               const hk_http_response *resp, hk_enrichment *out,
+               hk_error *err);
 } hk_enricher_vt;
 
 #ifdef __cplusplus

@@ -60,6 +60,47 @@ typedef struct hk_ip_info {
   const char *registry_name;
 } hk_ip_info;
 
+/* --- HTTP (ABI 1.1) --------------------------------------------------- */
+
+/* One HTTP request.  Filled by the plugin; borrowed by the host only for
+ * the duration of the call that receives it (the host copies what it keeps).
+ * Frozen layout rules as every boundary struct: grows only at its end. */
+typedef struct hk_http_request {
+  uint32_t struct_size;      /* set by whoever allocates the struct */
+  const char *method;        /* "GET" when NULL; "POST", "HEAD", ... */
+  const char *url;           /* absolute http:// or https:// URL */
+  /* "Name: value" header lines, NULL-terminated array, or NULL.  Header
+   * values are registered as secrets by the host, so an API key sent in a
+   * header never appears in a log line or an error message. */
+  const char *const *headers;
+  const char *body;          /* request body or NULL */
+  size_t body_len;
+  /* Whole-transfer limit in ms; 0 uses the instance's `timeout` setting
+   * (default 30 s).  The connect limit is the instance's
+   * `connect_timeout` (default 10 s). */
+  int64_t timeout_ms;
+  /* Non-NULL: stream the body into this file instead of memory.  The host
+   * writes PATH.part and renames it to PATH only after a complete 2xx
+   * reply, so a failed download never leaves a truncated PATH. */
+  const char *download_path;
+} hk_http_request;
+
+/* The reply.  Filled by the host into a struct the caller provides
+ * (struct_size set by the caller).  Pointers are owned by the host and
+ * valid until the next http_fetch on the same instance (http_fetch) or
+ * until parse returns (enricher parse). */
+typedef struct hk_http_response {
+  uint32_t struct_size;
+  int32_t status;     /* HTTP status of the last attempt */
+  int32_t from_cache; /* 1: replayed from the cache, no request was made */
+  int32_t attempts;   /* requests made (retries included); 0 from cache */
+  const char *body;   /* NUL-terminated (the NUL is not in body_len); empty
+                         when download_path was used */
+  size_t body_len;
+  const char *content_type; /* value of Content-Type, or NULL */
+  int64_t elapsed_us;       /* from first attempt to the last byte */
+} hk_http_response;
+
 /*
  * hk_host -- the services table.  Owned by the host; valid until the
  * process exits.
@@ -131,6 +172,40 @@ typedef struct hk_host {
   int (*ip_classify)(const char *s, size_t len, hk_ip_info *out);
   const char *(*ip_class_name)(int ip_class);
   const char *(*ioc_classify)(const char *s, size_t len);
+
+  /* --- HTTP and cache (ABI 1.1; test with HK_HAS) ------------------------
+   * NULL when the host was built without libcurl / the cache.
+   *
+   * http_fetch: perform one request for `inst` and wait for it.  The host
+   *   applies the instance's settings from its conf.d file (rate, quota,
+   *   timeout, connect_timeout, retries, proxy; see the README), verifies
+   *   TLS, retries 429 and 5xx with exponential backoff and jitter while
+   *   honouring Retry-After, and polls cancellation.  Returns HK_OK when
+   *   an HTTP reply arrived, whatever its status (the plugin maps 401, 404,
+   *   429 to its own meaning); resp->status is that of the last attempt.
+   *   Fails with HK_E_TIMEOUT, HK_E_NETWORK (flag RETRYABLE), HK_E_RATELIMIT
+   *   (the daily quota is spent), HK_E_CANCELED or HK_E_IO (download file),
+   *   `err` naming the host (never the query string, which may hold keys).
+   *   Not concurrent on one instance.
+   * cache_get: look `key` up in the instance's persistent cache.  HK_OK
+   *   and *value / *value_len set (borrowed; valid until the next cache
+   *   call on the instance), or HK_E_NOTFOUND (also when expired or when
+   *   the run said --no-cache / --refresh).
+   * cache_put: store a copy of `value` under `key` for `ttl_s` seconds
+   *   (0: the instance's `cache_ttl`, default 1 day).  HK_OK, or HK_E_IO
+   *   (the cache is unusable: the lookup goes on, uncached).  With
+   *   --no-cache nothing is stored.
+   * cache_dir: a directory of the instance's own under the configured
+   *   cache_dir (created 0700 on first call), for downloaded files such as
+   *   datasets and lists.  Borrowed; valid while the instance lives.  NULL
+   *   with a logged error when it cannot be created. */
+  int (*http_fetch)(const hk_instance *inst, const hk_http_request *req,
+                    hk_http_response *resp, hk_error *err);
+  int (*cache_get)(const hk_instance *inst, const char *key, size_t key_len,
+                   const char **value, size_t *value_len);
+  int (*cache_put)(const hk_instance *inst, const char *key, size_t key_len,
+                   const char *value, size_t value_len, int64_t ttl_s);
+  const char *(*cache_dir)(const hk_instance *inst);
 } hk_host;
 
 /* Logging helpers: `host` is the plugin's saved hk_host pointer. */
