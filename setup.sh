@@ -39,7 +39,7 @@ packages=(
   libmaxminddb-dev libarchive-dev zlib1g-dev libssl-dev libpsl-dev
   libidn2-dev libsqlite3-dev python3
 )
-[ "$verb" = test ] && packages+=(valgrind)
+[ "$verb" = test ] && packages+=(valgrind chromium)
 
 install_deps() {
   local missing=()

@@ -294,7 +294,8 @@ plugin_flags(uint32_t flags, char *buf, size_t cap)
   } names[] = {{HK_PF_STREAMING, "streaming"},
                {HK_PF_NETWORK, "network"},
                {HK_PF_SECRETS, "secrets"},
-               {HK_PF_THREADSAFE, "thread-safe"}};
+               {HK_PF_THREADSAFE, "thread-safe"},
+               {HK_PF_TI, "threat-intel"}};
   size_t used = 0;
   buf[0] = '\0';
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -428,6 +429,8 @@ inspect_json(const hk_plugin *p, hk_cli_out *out)
     json_object_array_add(a, json_object_new_string("secrets"));
   if (d->flags & HK_PF_THREADSAFE)
     json_object_array_add(a, json_object_new_string("thread-safe"));
+  if (d->flags & HK_PF_TI)
+    json_object_array_add(a, json_object_new_string("threat-intel"));
   json_object_object_add(o, "flags", a);
   if (d->entity_types) {
     a = json_object_new_array();

@@ -13,7 +13,8 @@
  *   1.1  host services http_fetch, cache_get, cache_put, cache_dir
  *        (hk_http_request / hk_http_response in host.h); enricher vtable
  *        members prepare and parse, so the host can run many HTTP lookups
- *        at once with rate limits, retries and a cache.
+ *        at once with rate limits, retries and a cache; descriptor flag
+ *        HK_PF_TI.
  */
 #ifndef HUNTKIT_ABI_H
 #define HUNTKIT_ABI_H

@@ -56,6 +56,10 @@ enum hk_kind {
 #define HK_PF_NETWORK (1u << 1)    /* makes network requests */
 #define HK_PF_SECRETS (1u << 2)    /* its config holds credentials */
 #define HK_PF_STREAMING (1u << 3)  /* analyzer emits batch by batch */
+/* ABI 1.1: an enricher that is a threat-intelligence source (reputation,
+ * verdicts), as opposed to context such as geolocation: `huntkit ti`
+ * asks every configured instance with this flag by default. */
+#define HK_PF_TI (1u << 4)
 
 /* Parameter value types (hk_param.type). */
 enum hk_param_type {
