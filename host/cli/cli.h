@@ -47,6 +47,39 @@ typedef struct hk_cli_verb {
 int hk_cli_parse_args(hk_cli *cli, const char *verb, int argc, char **argv,
                       const char *const *allowed, char ***words, int *n_words);
 
+/* A verb's own options, for hk_cli_parse_verb_args. */
+enum hk_cli_opt_kind {
+  HK_CLI_FLAG = 0,  /* --name: dst is bool*, set to true */
+  HK_CLI_VALUE = 1, /* --name V or --name=V: dst is const char** (borrowed
+                       from argv); given twice: the last wins */
+  HK_CLI_LIST = 2   /* repeatable --name V; "a,b" is two items too unless
+                       the option is `keep_commas`: dst is hk_cli_list* */
+};
+typedef struct hk_cli_list {
+  const char **items; /* borrowed strings; array owned (hk_cli_list_free) */
+  size_t n;
+} hk_cli_list;
+typedef struct hk_cli_opt {
+  const char *name; /* long name without dashes ("types") */
+  char short_name;  /* 't' for -t, or 0 */
+  int kind;         /* enum hk_cli_opt_kind */
+  void *dst;
+  bool keep_commas; /* HK_CLI_LIST: a value with commas is one item */
+} hk_cli_opt;
+void hk_cli_list_free(hk_cli_list *l);
+
+/* hk_cli_parse_args plus the verb's own options `opts` (array ended by a
+ * NULL name).  A comma-split HK_CLI_LIST value is copied into storage the
+ * list owns.  Unknown options are usage errors naming the verb. */
+int hk_cli_parse_verb_args(hk_cli *cli, const char *verb, int argc, char **argv,
+                           const char *const *allowed, const hk_cli_opt *opts,
+                           char ***words, int *n_words);
+
+/* Append `v` to a pipeline text as one word, quoted for the pipeline
+ * tokenizer (single quotes, or double quotes with \ escapes when `v` holds
+ * a single quote). */
+void hk_cli_append_quoted(hk_buf *b, const char *v);
+
 /* Load settings (once) and apply the log level; then make the registry.
  * Returns 0 or an exit code after printing the reason. */
 int hk_cli_open(hk_cli *cli);

@@ -110,9 +110,8 @@ hk_cli_run_pipeline(hk_cli *cli, const char *text)
   return rc;
 }
 
-/* Append `v` quoted for the pipeline tokenizer. */
-static void
-append_quoted(hk_buf *b, const char *v)
+void
+hk_cli_append_quoted(hk_buf *b, const char *v)
 {
   if (!strchr(v, '\'')) {
     hk_buf_appendf(b, "'%s'", v);
@@ -145,7 +144,7 @@ join_words(char **words, int n)
       hk_buf_append_char(&b, ' ');
     if (is_kv && (eq[1] == '\0' || strpbrk(eq + 1, " \t\n'\"|"))) {
       hk_buf_append(&b, w, klen + 1);
-      append_quoted(&b, eq + 1);
+      hk_cli_append_quoted(&b, eq + 1);
     } else {
       hk_buf_append_str(&b, w);
     }

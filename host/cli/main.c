@@ -344,21 +344,95 @@ parse_one(hk_cli *cli, const char *verb, int argc, char **argv, int *i,
   return hk_cli_usage_error(verb, "unknown option '%s'", a);
 }
 
+/* One of the verb's own options at argv[*i]: 0 taken, -1 not one of
+ * them, else an exit code. */
+static int
+parse_verb_opt(const char *verb, const hk_cli_opt *opts, int argc, char **argv,
+               int *i)
+{
+  const char *a = argv[*i], *iv = NULL;
+  const hk_cli_opt *o = NULL;
+  char shown[64];
+  if (!opts || a[0] != '-' || a[1] == '\0')
+    return -1;
+  for (const hk_cli_opt *k = opts; k->name && !o; k++) {
+    if (a[1] == '-' && long_opt(a, k->name, &iv))
+      o = k;
+    else if (a[1] != '-' && k->short_name && a[1] == k->short_name) {
+      o = k;
+      iv = a[2] ? a + 2 : NULL;
+    }
+  }
+  if (!o)
+    return -1;
+  snprintf(shown, sizeof shown, "--%s", o->name);
+  if (o->kind == HK_CLI_FLAG) {
+    if (iv)
+      return hk_cli_usage_error(verb, "option %s takes no value", shown);
+    *(bool *)o->dst = true;
+    return 0;
+  }
+  const char *v = NULL;
+  int rc = opt_value(verb, shown, iv, argc, argv, i, &v);
+  if (rc != 0)
+    return rc;
+  if (o->kind == HK_CLI_VALUE) {
+    *(const char **)o->dst = v;
+    return 0;
+  }
+  hk_cli_list *l = o->dst;
+  const char *p = v;
+  do {
+    const char *comma = o->keep_commas ? NULL : strchr(p, ',');
+    size_t n = comma ? (size_t)(comma - p) : strlen(p);
+    /* The item strings are kept in the array after the pointers' end
+     * marker would be awkward; copies are simplest and tiny. */
+    char *item = strndup(p, n);
+    const char **grown = realloc(l->items, (l->n + 2) * sizeof *grown);
+    if (!item || !grown) {
+      free(item);
+      if (grown)
+        l->items = grown;
+      return hk_cli_error(HK_EXIT_FAIL, "out of memory");
+    }
+    l->items = grown;
+    l->items[l->n++] = item;
+    l->items[l->n] = NULL;
+    p = comma ? comma + 1 : NULL;
+  } while (p);
+  return 0;
+}
+
+void
+hk_cli_list_free(hk_cli_list *l)
+{
+  for (size_t i = 0; i < l->n; i++)
+    free((char *)l->items[i]);
+  free(l->items);
+  l->items = NULL;
+  l->n = 0;
+}
+
 int
-hk_cli_parse_args(hk_cli *cli, const char *verb, int argc, char **argv,
-                  const char *const *allowed, char ***words, int *n_words)
+hk_cli_parse_verb_args(hk_cli *cli, const char *verb, int argc, char **argv,
+                       const char *const *allowed, const hk_cli_opt *opts,
+                       char ***words, int *n_words)
 {
   char **w = calloc((size_t)argc + 1, sizeof *w);
   int n = 0, only_words = 0;
   if (!w)
     return hk_cli_error(HK_EXIT_FAIL, "out of memory");
   for (int i = 0; i < argc; i++) {
-    int rc;
+    int rc = -1;
     if (!only_words && strcmp(argv[i], "--") == 0) {
       only_words = 1;
       continue;
     }
-    rc = only_words ? -1 : parse_one(cli, verb, argc, argv, &i, allowed);
+    if (!only_words) {
+      rc = parse_verb_opt(verb, opts, argc, argv, &i);
+      if (rc == -1)
+        rc = parse_one(cli, verb, argc, argv, &i, allowed);
+    }
     if (rc == -1)
       w[n++] = argv[i];
     else if (rc != 0) {
@@ -369,6 +443,14 @@ hk_cli_parse_args(hk_cli *cli, const char *verb, int argc, char **argv,
   *words = w;
   *n_words = n;
   return 0;
+}
+
+int
+hk_cli_parse_args(hk_cli *cli, const char *verb, int argc, char **argv,
+                  const char *const *allowed, char ***words, int *n_words)
+{
+  return hk_cli_parse_verb_args(cli, verb, argc, argv, allowed, NULL, words,
+                                n_words);
 }
 
 /* ---------------------------------------------------------- core setup */
