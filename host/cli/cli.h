@@ -152,5 +152,10 @@ extern const hk_cli_verb hk_cli_verbs_views[];
 /* Run one pipeline text to stdout, with the run's options from `cli`,
  * reporting errors, warnings and cancellation.  Returns an exit code. */
 int hk_cli_run_pipeline(hk_cli *cli, const char *text);
+/* The same with the renderer writing to `sink` (borrowed) instead of
+ * stdout, for verbs that post-process what a pipeline produced; NULL is
+ * stdout. */
+int hk_cli_run_pipeline_sink(hk_cli *cli, const char *text,
+                             const hk_sink *sink);
 
 #endif /* HK_CLI_H */

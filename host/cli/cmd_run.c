@@ -62,6 +62,12 @@ finish_output(const hk_cli *cli, hk_cli_out *out, int rc)
 int
 hk_cli_run_pipeline(hk_cli *cli, const char *text)
 {
+  return hk_cli_run_pipeline_sink(cli, text, NULL);
+}
+
+int
+hk_cli_run_pipeline_sink(hk_cli *cli, const char *text, const hk_sink *sink)
+{
   hk_pipeline *p = NULL;
   hk_run_result res;
   hk_run_opts opts;
@@ -84,7 +90,7 @@ hk_cli_run_pipeline(hk_cli *cli, const char *text)
     return hk_cli_error(HK_EXIT_FAIL, "out of memory");
   }
   hk_cli_out_init(out);
-  opts.sink = &out->sink;
+  opts.sink = sink ? sink : &out->sink;
   opts.progress = hk_cli_progress_update;
   hk_cli_install_signals();
   hk_cli_progress_start();

@@ -44,6 +44,7 @@ typedef struct b64_run {
   hk_row_cursor cur; /* the input, row by row */
   const char *column;
   int64_t col;
+  int keep_input; /* copy the input and full_decoded_string into each row */
   hk_table_builder *out;
   hk_buf cell;
 } b64_run;
@@ -123,9 +124,12 @@ b64_emit_cell(b64_run *r, int64_t row, hk_error *err)
         b64_put_str(b, OUT_SHA256, it->sha256) ||
         b64_put_str(b, OUT_PRINTABLE, it->printable) ||
         hk_table_builder_append_int64(b, OUT_SRC_INDEX, src) ||
-        hk_table_builder_append_utf8(b, OUT_INPUT, text, len) ||
-        hk_table_builder_append_utf8(b, OUT_FULL, full.data ? full.data : "",
-                                     full.len) ||
+        (r->keep_input
+             ? hk_table_builder_append_utf8(b, OUT_INPUT, text, len) ||
+                   hk_table_builder_append_utf8(
+                       b, OUT_FULL, full.data ? full.data : "", full.len)
+             : hk_table_builder_append_null(b, OUT_INPUT) ||
+                   hk_table_builder_append_null(b, OUT_FULL)) ||
         hk_table_builder_append_int64(b, OUT_DEPTH, it->depth) ||
         hk_table_builder_append_int64(b, OUT_SIZE, (int64_t)it->len) ||
         (r->ctx.stopped ? b64_put_str(b, OUT_NOTE, r->ctx.stop_msg)
@@ -135,8 +139,8 @@ b64_emit_cell(b64_run *r, int64_t row, hk_error *err)
       return hk_error_set(err, HK_E_NOMEM, "b64unpack: out of memory");
     }
     hk_buf_free(&hashes);
-    bytes += (int64_t)(len + full.len + it->decoded_len + 512) +
-             (int64_t)strlen(it->printable);
+    bytes += (int64_t)(r->keep_input ? len + full.len : 0) +
+             (int64_t)(it->decoded_len + 512) + (int64_t)strlen(it->printable);
   }
   hk_buf_free(&full);
   return bytes;
@@ -219,11 +223,11 @@ b64_run_analyzer(void *state, const hk_config *options,
   static const hk_stream_callbacks cb = {sizeof cb, b64_out_schema,
                                          b64_out_next, b64_run_free};
 
-  (void)state;
   if (!r) {
     hk_stream_release(input);
     return hk_error_set(err, HK_E_NOMEM, "b64unpack: out of memory");
   }
+  r->inst = state; /* warnings name the instance, so the run is partial */
   rc = hk_row_cursor_init(&r->cur, input, err);
   if (rc != HK_OK) {
     hk_error_prefix(err, "b64unpack: input: ");
@@ -253,6 +257,8 @@ b64_run_analyzer(void *state, const hk_config *options,
       (rc = b64_get_positive(options, "max_hex_bytes",
                              &r->ctx.lim.max_hex_bytes, err)))
     goto fail;
+  r->keep_input = 1;
+  b64_host->config_get_bool(options, "keep_input", &r->keep_input);
   utf16 = b64_host->config_get_string(options, "utf16");
   if (utf16 && strcmp(utf16, "yes") == 0)
     r->ctx.lim.utf16 = 1;
@@ -320,14 +326,30 @@ static const hk_param b64_options[] = {
      "largest unpacked/packed size ratio of an archive (past 1 MiB)"},
     {"max_hex_bytes", HK_PT_INT, 0, "65536", NULL,
      "bytes of a binary item shown in printable_bytes"},
+    {"keep_input", HK_PT_BOOL, 0, "true", NULL,
+     "copy the input text and full_decoded_string into every output row "
+     "(false: those two columns are null, which keeps output small when the "
+     "input is a whole file)"},
     {"utf16", HK_PT_STRING, 0, "auto", "auto|yes|no",
      "decode UTF-16 text (PowerShell -enc): auto detects UTF-16LE"},
     {NULL, 0, 0, NULL, NULL, NULL}};
 
+/* The only state is the instance itself, for logging: a warning logged
+ * without it would not mark the run as partial. */
+static int
+b64_create(const hk_instance *inst, const hk_config *cfg, void **state,
+           hk_error *err)
+{
+  (void)cfg;
+  (void)err;
+  *state = (void *)inst;
+  return HK_OK;
+}
+
 static const hk_analyzer_vt b64_vt = {
     .struct_size = sizeof(hk_analyzer_vt),
     .options = b64_options,
-    .create = NULL,
+    .create = b64_create,
     .destroy = NULL,
     .run = b64_run_analyzer,
 };

@@ -38,7 +38,9 @@ typedef struct ioc_run {
   const char *const *col_names; /* borrowed from the options */
   int64_t *col_index;           /* per column, index in cur.schema */
   hk_table_builder *out;
-  hk_buf cell; /* text of a non-utf8 cell */
+  hk_buf cell;       /* text of a non-utf8 cell */
+  int64_t index_col; /* int64 column giving SourceIndex, or -1: row number */
+  int keep_input;    /* fill the Input column (else null) */
 } ioc_run;
 
 static int
@@ -210,6 +212,11 @@ ioc_emit_cell(ioc_run *r, int64_t row, size_t c, hk_error *err)
                         rc == HK_E_NOMEM ? "out of memory"
                                          : "text too large to scan");
   ioc_sort_hits(&r->sc);
+  int64_t src = r->cur.row_base + row;
+  if (r->index_col >= 0)
+    src = hk_batch_view_is_null(&r->cur.view, r->index_col, row)
+              ? -1
+              : hk_batch_view_int64(&r->cur.view, r->index_col, row);
   for (size_t h = 0; h < r->sc.nhits; h++) {
     const ioc_hit *hit = &r->sc.hits[h];
     const char *obs = r->sc.arena + hit->raw_off;
@@ -217,13 +224,14 @@ ioc_emit_cell(ioc_run *r, int64_t row, size_t c, hk_error *err)
     if (hk_table_builder_append_utf8(r->out, OUT_TYPE, name, strlen(name)) ||
         hk_table_builder_append_utf8(r->out, OUT_OBSERVABLE, obs,
                                      hit->raw_len) ||
-        hk_table_builder_append_int64(r->out, OUT_SOURCE_INDEX,
-                                      r->cur.row_base + row) ||
-        hk_table_builder_append_utf8(r->out, OUT_INPUT, text, len) ||
+        hk_table_builder_append_int64(r->out, OUT_SOURCE_INDEX, src) ||
+        (r->keep_input
+             ? hk_table_builder_append_utf8(r->out, OUT_INPUT, text, len)
+             : hk_table_builder_append_null(r->out, OUT_INPUT)) ||
         hk_table_builder_append_utf8(r->out, OUT_COLUMN, r->col_names[c],
                                      strlen(r->col_names[c])))
       return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
-    bytes += (int64_t)(hit->raw_len + len + 16);
+    bytes += (int64_t)(hit->raw_len + (r->keep_input ? len : 0) + 16);
   }
   return bytes;
 }
@@ -392,6 +400,26 @@ ioc_run_analyzer(void *state, const hk_config *options,
   rc = ioc_find_columns(r, err);
   if (rc != HK_OK)
     goto fail;
+  r->keep_input = 1;
+  ioc_host->config_get_bool(options, "input", &r->keep_input);
+  r->index_col = -1;
+  const char *index_name = ioc_host->config_get_string(options, "index_column");
+  if (index_name && *index_name) {
+    for (int64_t k = 0; k < r->cur.schema.n_children; k++) {
+      const char *nm = r->cur.schema.children[k]->name;
+      if (nm && strcmp(nm, index_name) == 0)
+        r->index_col = k;
+    }
+    if (r->index_col < 0 ||
+        hk_column_type_from_format(
+            r->cur.schema.children[r->index_col]->format) != HK_COL_INT64) {
+      rc = hk_error_set(err, r->index_col < 0 ? HK_E_NOTFOUND : HK_E_INVAL,
+                        "iocextract: index_column '%s' %s", index_name,
+                        r->index_col < 0 ? "is not a column of the input"
+                                         : "is not an int64 column");
+      goto fail;
+    }
+  }
   r->out = hk_table_builder_new();
   if (!r->out ||
       hk_table_builder_add_column(r->out, "IoCType", HK_COL_UTF8) < 0 ||
@@ -426,6 +454,12 @@ static const hk_param ioc_options[] = {
      "recognise defanged spellings: hxxp, [.], (dot), [@], [at]"},
     {"refang", HK_PT_BOOL, 0, "true", NULL,
      "report defanged observables in their plain form"},
+    {"input", HK_PT_BOOL, 0, "true", NULL,
+     "fill the Input column with the scanned text (false: null, for large "
+     "inputs where only the observables matter)"},
+    {"index_column", HK_PT_STRING, 0, NULL, NULL,
+     "an int64 input column whose value becomes SourceIndex instead of the "
+     "row number (e.g. line_no of the text provider)"},
     {NULL, 0, 0, NULL, NULL, NULL}};
 
 static const hk_param ioc_params[] = {
