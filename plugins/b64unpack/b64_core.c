@@ -153,23 +153,37 @@ b64_is_hex(unsigned char c)
 static int
 b64_next_run(const char *s, size_t len, size_t from, size_t *start, size_t *end)
 {
+  /* One table lookup a byte: bit 0 a run character, bit 1 one that is not
+   * a hex digit or a line break (a run without it is all hex).  This scan
+   * is most of the cost of whole-file decoding: it runs once per pass. */
+  static unsigned char cls[256];
+  static int cls_ready;
+  const unsigned char *u = (const unsigned char *)s;
   size_t i = from;
+  if (!cls_ready) {
+    for (int c = 0; c < 256; c++)
+      cls[c] = (unsigned char)((b64_run_char((unsigned char)c) ? 1 : 0) |
+                               (b64_run_char((unsigned char)c) &&
+                                        !b64_is_hex((unsigned char)c) &&
+                                        c != '\n' && c != '\r'
+                                    ? 2
+                                    : 0));
+    cls_ready = 1;
+  }
   while (i < len) {
     size_t st, e, pads = 0;
-    int all_hex = 1;
-    if (!b64_run_char((unsigned char)s[i])) {
+    unsigned acc = 0, t;
+    while (i < len && !(cls[u[i]] & 1))
       i++;
-      continue;
-    }
+    if (i >= len)
+      break;
     st = i;
-    while (i < len && b64_run_char((unsigned char)s[i])) {
-      if (all_hex && !b64_is_hex((unsigned char)s[i]) && s[i] != '\n' &&
-          s[i] != '\r')
-        all_hex = 0;
+    while (i < len && ((t = cls[u[i]]) & 1)) {
+      acc |= t;
       i++;
     }
     e = i;
-    if (e - st < B64_MIN_RUN || all_hex)
+    if (e - st < B64_MIN_RUN || !(acc & 2))
       continue;
     while (pads < 2 && e < len && s[e] == '=') {
       e++;

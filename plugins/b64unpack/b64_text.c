@@ -97,48 +97,73 @@ b64_decode_fragment(b64_ctx *c, const char *cand, size_t clen,
   }
 }
 
-static const char *
-b64_find(const char *h, size_t hlen, const char *p, size_t plen)
-{
-  while (hlen >= plen) {
-    const char *f = memchr(h, p[0], hlen - plen + 1);
-    if (!f)
-      return NULL;
-    if (memcmp(f, p, plen) == 0)
-      return f;
-    hlen -= (size_t)(f - h) + 1;
-    h = f + 1;
-  }
-  return NULL;
-}
+/* One decoded run of a pass and its <decoded> element. */
+typedef struct b64_sub {
+  char *run;
+  size_t run_len;
+  char *rep;
+  size_t rep_len;
+} b64_sub;
 
-/* Replace every occurrence of pat in *work by rep (like Python's
- * str.replace). */
+/* Where a decoded run occurs in the text of the pass. */
+typedef struct b64_occ {
+  size_t at;
+  size_t sub;
+} b64_occ;
+
+/* Rebuild *work with each recorded occurrence replaced by its element, in
+ * one sweep (occurrences are in text order and do not overlap: they are
+ * whole runs). */
 static int
-b64_replace_all(hk_buf *work, const char *pat, size_t plen, const char *rep,
-                size_t rlen)
+b64_replace_pass(hk_buf *work, const b64_sub *subs, const b64_occ *occ,
+                 size_t nocc)
 {
   hk_buf out = HK_BUF_INIT;
-  size_t i = 0;
-  if (hk_buf_reserve(&out, work->len + rlen) != HK_OK)
+  size_t p = 0;
+  if (hk_buf_reserve(&out, work->len + 64) != HK_OK)
     return HK_E_NOMEM;
-  while (i < work->len) {
-    const char *hit = plen && work->len - i >= plen
-                          ? b64_find(work->data + i, work->len - i, pat, plen)
-                          : NULL;
-    if (!hit) {
-      hk_buf_append(&out, work->data + i, work->len - i);
-      break;
+  for (size_t i = 0; i < nocc; i++) {
+    const b64_sub *sb = &subs[occ[i].sub];
+    if (hk_buf_append(&out, work->data + p, occ[i].at - p) != HK_OK ||
+        hk_buf_append(&out, sb->rep, sb->rep_len) != HK_OK) {
+      hk_buf_free(&out);
+      return HK_E_NOMEM;
     }
-    hk_buf_append(&out, work->data + i, (size_t)(hit - (work->data + i)));
-    hk_buf_append(&out, rep, rlen);
-    i = (size_t)(hit - work->data) + plen;
+    p = occ[i].at + sb->run_len;
   }
-  if (!out.data && hk_buf_append(&out, "", 0) != HK_OK)
+  if (hk_buf_append(&out, work->data + p, work->len - p) != HK_OK) {
+    hk_buf_free(&out);
     return HK_E_NOMEM;
+  }
   hk_buf_free(work);
   *work = out;
   return HK_OK;
+}
+
+static int
+b64_occ_push(b64_occ **occ, size_t *n, size_t *cap, size_t at, size_t sub)
+{
+  if (*n == *cap) {
+    size_t nc = *cap ? *cap * 2 : 64;
+    b64_occ *g = realloc(*occ, nc * sizeof *g);
+    if (!g)
+      return HK_E_NOMEM;
+    *occ = g;
+    *cap = nc;
+  }
+  (*occ)[*n].at = at;
+  (*occ)[(*n)++].sub = sub;
+  return HK_OK;
+}
+
+static void
+b64_subs_clear(b64_sub *subs, size_t *nsubs)
+{
+  for (size_t k = 0; k < *nsubs; k++) {
+    free(subs[k].run);
+    free(subs[k].rep);
+  }
+  *nsubs = 0;
 }
 
 /* Decode text[0..len): items go to c->items, the fully decoded text to
@@ -150,6 +175,10 @@ b64_unpack_text(b64_ctx *c, const char *text, size_t len, hk_buf *out)
   hk_buf work = HK_BUF_INIT, prefix = HK_BUF_INIT, xml = HK_BUF_INIT,
          index = HK_BUF_INIT;
   int64_t depth;
+  b64_sub subs[B64_MAX_FRAGMENTS + 2];
+  size_t nsubs = 0;
+  b64_occ *occ = NULL;
+  size_t nocc = 0, capocc = 0;
 
   b64_ctx_reset(c);
   if (hk_buf_append(&work, text, len) != HK_OK)
@@ -157,14 +186,27 @@ b64_unpack_text(b64_ctx *c, const char *text, size_t len, hk_buf *out)
   hk_buf_append(&prefix, "", 0);
   for (depth = 1;; depth++) {
     size_t pos = 0, st, en;
-    int frag = 0, any = 0;
+    int frag = 0, any = 0, full = 0;
+    /* The text stays as it is during a pass; decoded runs are put in at
+     * its end, at every place the same run occurs (MSTICPy's str.replace),
+     * so the scan goes on to the end even after the per-pass limit, only
+     * to find those places. */
+    nocc = 0;
     while (!c->stopped && b64_next_run(work.data, work.len, pos, &st, &en)) {
-      char *cand;
+      size_t k;
       int done;
-      if (b64_is_undecodable(c, work.data + st, en - st)) {
-        pos = en;
+      pos = en;
+      for (k = 0; k < nsubs; k++)
+        if (subs[k].run_len == en - st &&
+            memcmp(subs[k].run, work.data + st, en - st) == 0)
+          break;
+      if (k < nsubs) {
+        if (b64_occ_push(&occ, &nocc, &capocc, st, k) != HK_OK)
+          b64_stop(c, HK_E_NOMEM, "out of memory");
         continue;
       }
+      if (full || b64_is_undecodable(c, work.data + st, en - st))
+        continue;
       frag++;
       hk_buf_reset(&xml);
       hk_buf_reset(&index);
@@ -172,24 +214,30 @@ b64_unpack_text(b64_ctx *c, const char *text, size_t len, hk_buf *out)
       done = b64_decode_fragment(c, work.data + st, en - st, index.data, depth,
                                  &xml);
       if (done) {
-        cand = strndup(work.data + st, en - st);
-        if (!cand ||
-            b64_replace_all(&work, cand, en - st, xml.data ? xml.data : "",
-                            xml.len) != HK_OK) {
-          free(cand);
+        b64_sub *sub = &subs[nsubs];
+        sub->run = strndup(work.data + st, en - st);
+        sub->run_len = en - st;
+        sub->rep_len = xml.len;
+        sub->rep = malloc(xml.len + 1);
+        if (!sub->run || !sub->rep ||
+            b64_occ_push(&occ, &nocc, &capocc, st, nsubs) != HK_OK) {
+          free(sub->run);
+          free(sub->rep);
           b64_stop(c, HK_E_NOMEM, "out of memory");
           break;
         }
-        free(cand);
-        pos = st + xml.len;
+        memcpy(sub->rep, xml.data ? xml.data : "", xml.len);
+        nsubs++;
         any = 1;
       } else {
         b64_add_undecodable(c, work.data + st, en - st);
-        pos = en;
       }
       if (frag > B64_MAX_FRAGMENTS)
-        break;
+        full = 1;
     }
+    if (nocc && b64_replace_pass(&work, subs, occ, nocc) != HK_OK)
+      b64_stop(c, HK_E_NOMEM, "out of memory");
+    b64_subs_clear(subs, &nsubs);
     if (!any || c->stopped)
       break;
     if (depth >= c->lim.max_depth) {
@@ -214,6 +262,8 @@ b64_unpack_text(b64_ctx *c, const char *text, size_t len, hk_buf *out)
     }
     hk_buf_appendf(&prefix, "%d.", frag);
   }
+  b64_subs_clear(subs, &nsubs);
+  free(occ);
   hk_buf_free(&prefix);
   hk_buf_free(&xml);
   hk_buf_free(&index);

@@ -80,17 +80,31 @@ ioc_prepass(ioc_marks *m, const char *text, size_t len)
 {
   const unsigned char *t = (const unsigned char *)text;
   size_t i;
+  unsigned kinds = 0; /* a local: m->kinds in the loop is a store a byte */
   m->n = m->nh = 0;
-  m->kinds = 0;
-  for (i = 0; i < len; i++) {
-    unsigned k = ioc_kind[t[i]];
-    if (k & ~IOC_K_HEX) {
-      m->kinds |= k;
-      if ((k & (IOC_K_DOT | IOC_K_COLON | IOC_K_AT | IOC_K_OPEN)) &&
-          ioc_push(&m->pos, &m->n, &m->cap, (uint32_t)i))
+  uint32_t *pos = m->pos;
+  size_t n = 0;
+  /* Blocks with room for a position per byte reserved up front, so the
+   * inner loop has no check; memory stays in proportion to the marks. */
+  for (size_t blk = 0; blk < len; blk += 65536) {
+    size_t blk_end = len - blk < 65536 ? len : blk + 65536;
+    if (m->cap < n + (blk_end - blk)) {
+      size_t nc = (n + (blk_end - blk)) * 2;
+      uint32_t *g = realloc(m->pos, nc * sizeof *g);
+      if (!g)
         return HK_E_NOMEM;
+      m->pos = pos = g;
+      m->cap = nc;
+    }
+    for (i = blk; i < blk_end; i++) {
+      unsigned k = ioc_kind[t[i]];
+      kinds |= k;
+      pos[n] = (uint32_t)i;
+      n += (k & (IOC_K_DOT | IOC_K_COLON | IOC_K_AT | IOC_K_OPEN)) != 0;
     }
   }
+  m->n = n;
+  m->kinds = kinds & ~IOC_K_HEX;
   for (i = 15; i < len;) {
     size_t st, e;
     if (ioc_kind[t[i]] != IOC_K_HEX) {
@@ -142,6 +156,12 @@ ioc_scan_runs(ioc_scanner *sc, const ioc_marks *m, int type, const char *text,
     char ch = text[q];
     if (q < run_end)
       continue; /* same run as the previous position */
+    /* A run with no key character can only be taken when a key or a
+     * defanging bracket follows it, and that character is a recorded
+     * position of its own that finds the same run start: so only those
+     * positions need looking at. */
+    if (ch != key && ch != '[' && ch != '(')
+      continue;
     if (ioc_cls[(unsigned char)ch] & bit) {
       st = q;
     } else if (ch == key || ch == '[' || ch == '(') {
