@@ -105,55 +105,92 @@ typedef struct b64_sub {
   size_t rep_len;
 } b64_sub;
 
-/* Where a decoded run occurs in the text of the pass. */
-typedef struct b64_occ {
-  size_t at;
-  size_t sub;
-} b64_occ;
+/* A candidate run of the text, [st, en), and what the pass did with it. */
+enum { B64_SPAN_KEEP = 0, B64_SPAN_DROP = 1, B64_SPAN_REPLACED = 2 };
+typedef struct b64_span {
+  size_t st, en;
+  int what;   /* B64_SPAN_* */
+  size_t sub; /* B64_SPAN_REPLACED: the decoded run put in its place */
+} b64_span;
 
-/* Rebuild *work with each recorded occurrence replaced by its element, in
- * one sweep (occurrences are in text order and do not overlap: they are
- * whole runs). */
+typedef struct b64_spans {
+  b64_span *v;
+  size_t n, cap;
+} b64_spans;
+
 static int
-b64_replace_pass(hk_buf *work, const b64_sub *subs, const b64_occ *occ,
-                 size_t nocc)
+b64_spans_push(b64_spans *l, size_t st, size_t en)
 {
-  hk_buf out = HK_BUF_INIT;
-  size_t p = 0;
-  if (hk_buf_reserve(&out, work->len + 64) != HK_OK)
-    return HK_E_NOMEM;
-  for (size_t i = 0; i < nocc; i++) {
-    const b64_sub *sb = &subs[occ[i].sub];
-    if (hk_buf_append(&out, work->data + p, occ[i].at - p) != HK_OK ||
-        hk_buf_append(&out, sb->rep, sb->rep_len) != HK_OK) {
-      hk_buf_free(&out);
+  if (l->n == l->cap) {
+    size_t nc = l->cap ? l->cap * 2 : 64;
+    b64_span *g = realloc(l->v, nc * sizeof *g);
+    if (!g)
       return HK_E_NOMEM;
-    }
-    p = occ[i].at + sb->run_len;
+    l->v = g;
+    l->cap = nc;
   }
-  if (hk_buf_append(&out, work->data + p, work->len - p) != HK_OK) {
-    hk_buf_free(&out);
-    return HK_E_NOMEM;
-  }
-  hk_buf_free(work);
-  *work = out;
+  l->v[l->n++] = (b64_span){st, en, B64_SPAN_KEEP, 0};
   return HK_OK;
 }
 
+/* Every candidate run in s[from, to). */
 static int
-b64_occ_push(b64_occ **occ, size_t *n, size_t *cap, size_t at, size_t sub)
+b64_spans_scan(b64_spans *l, const char *s, size_t from, size_t to)
 {
-  if (*n == *cap) {
-    size_t nc = *cap ? *cap * 2 : 64;
-    b64_occ *g = realloc(*occ, nc * sizeof *g);
-    if (!g)
+  size_t st, en;
+  while (b64_next_run(s, to, from, &st, &en)) {
+    if (b64_spans_push(l, st, en) != HK_OK)
       return HK_E_NOMEM;
-    *occ = g;
-    *cap = nc;
+    from = en;
   }
-  (*occ)[*n].at = at;
-  (*occ)[(*n)++].sub = sub;
   return HK_OK;
+}
+
+/* End of a pass: rebuild *work with each replaced span's element in its
+ * place, in one sweep, and make *next the spans of the new text: the kept
+ * ones moved by what was inserted before them, plus the runs inside the
+ * inserted elements.  The text outside the replaced runs is unchanged and
+ * an element begins with '<' and ends with '>', so no run can change at
+ * its edges: the next pass need not scan the whole text again. */
+static int
+b64_rebuild(hk_buf *work, hk_buf *spare, const b64_spans *spans,
+            const b64_sub *subs, b64_spans *next)
+{
+  /* The previous pass's buffer is reused: a fresh one per pass costs a
+   * page fault every 4 KiB of a large text. */
+  hk_buf out = *spare;
+  size_t p = 0;
+  hk_buf_reset(&out);
+  next->n = 0;
+  if (hk_buf_reserve(&out, work->len + 64) != HK_OK)
+    goto nomem;
+  for (size_t i = 0; i < spans->n; i++) {
+    const b64_span *sp = &spans->v[i];
+    if (sp->what == B64_SPAN_DROP)
+      continue;
+    if (hk_buf_append(&out, work->data + p, sp->st - p) != HK_OK)
+      goto nomem;
+    p = sp->st;
+    if (sp->what == B64_SPAN_KEEP) {
+      if (b64_spans_push(next, out.len, out.len + (sp->en - sp->st)) != HK_OK)
+        goto nomem;
+      continue; /* its text is copied with what follows */
+    }
+    const b64_sub *sb = &subs[sp->sub];
+    size_t at = out.len;
+    if (hk_buf_append(&out, sb->rep, sb->rep_len) != HK_OK ||
+        b64_spans_scan(next, out.data, at, out.len) != HK_OK)
+      goto nomem;
+    p = sp->en;
+  }
+  if (hk_buf_append(&out, work->data + p, work->len - p) != HK_OK)
+    goto nomem;
+  *spare = *work;
+  *work = out;
+  return HK_OK;
+nomem:
+  *spare = out; /* freed by the caller */
+  return HK_E_NOMEM;
 }
 
 static void
@@ -172,41 +209,46 @@ b64_subs_clear(b64_sub *subs, size_t *nsubs)
 static int
 b64_unpack_text(b64_ctx *c, const char *text, size_t len, hk_buf *out)
 {
-  hk_buf work = HK_BUF_INIT, prefix = HK_BUF_INIT, xml = HK_BUF_INIT,
-         index = HK_BUF_INIT;
+  hk_buf work = HK_BUF_INIT, spare = HK_BUF_INIT, prefix = HK_BUF_INIT,
+         xml = HK_BUF_INIT, index = HK_BUF_INIT;
   int64_t depth;
   b64_sub subs[B64_MAX_FRAGMENTS + 2];
   size_t nsubs = 0;
-  b64_occ *occ = NULL;
-  size_t nocc = 0, capocc = 0;
+  b64_spans spans = {0}, next = {0};
 
   b64_ctx_reset(c);
-  if (hk_buf_append(&work, text, len) != HK_OK)
+  if (hk_buf_append(&work, text, len) != HK_OK ||
+      b64_spans_scan(&spans, work.data, 0, work.len) != HK_OK) {
+    hk_buf_free(&work);
+    free(spans.v);
     return HK_E_NOMEM;
+  }
   hk_buf_append(&prefix, "", 0);
   for (depth = 1;; depth++) {
-    size_t pos = 0, st, en;
     int frag = 0, any = 0, full = 0;
     /* The text stays as it is during a pass; decoded runs are put in at
      * its end, at every place the same run occurs (MSTICPy's str.replace),
-     * so the scan goes on to the end even after the per-pass limit, only
+     * so the walk goes on to the end even after the per-pass limit, only
      * to find those places. */
-    nocc = 0;
-    while (!c->stopped && b64_next_run(work.data, work.len, pos, &st, &en)) {
-      size_t k;
+    for (size_t i = 0; i < spans.n && !c->stopped; i++) {
+      b64_span *sp = &spans.v[i];
+      size_t st = sp->st, en = sp->en, k;
       int done;
-      pos = en;
       for (k = 0; k < nsubs; k++)
         if (subs[k].run_len == en - st &&
             memcmp(subs[k].run, work.data + st, en - st) == 0)
           break;
       if (k < nsubs) {
-        if (b64_occ_push(&occ, &nocc, &capocc, st, k) != HK_OK)
-          b64_stop(c, HK_E_NOMEM, "out of memory");
+        sp->what = B64_SPAN_REPLACED;
+        sp->sub = k;
         continue;
       }
-      if (full || b64_is_undecodable(c, work.data + st, en - st))
+      if (full)
         continue;
+      if (b64_is_undecodable(c, work.data + st, en - st)) {
+        sp->what = B64_SPAN_DROP; /* the same text never decodes later */
+        continue;
+      }
       frag++;
       hk_buf_reset(&xml);
       hk_buf_reset(&index);
@@ -219,31 +261,39 @@ b64_unpack_text(b64_ctx *c, const char *text, size_t len, hk_buf *out)
         sub->run_len = en - st;
         sub->rep_len = xml.len;
         sub->rep = malloc(xml.len + 1);
-        if (!sub->run || !sub->rep ||
-            b64_occ_push(&occ, &nocc, &capocc, st, nsubs) != HK_OK) {
+        if (!sub->run || !sub->rep) {
           free(sub->run);
           free(sub->rep);
           b64_stop(c, HK_E_NOMEM, "out of memory");
           break;
         }
         memcpy(sub->rep, xml.data ? xml.data : "", xml.len);
-        nsubs++;
+        sp->what = B64_SPAN_REPLACED;
+        sp->sub = nsubs++;
         any = 1;
       } else {
         b64_add_undecodable(c, work.data + st, en - st);
+        sp->what = B64_SPAN_DROP;
       }
       if (frag > B64_MAX_FRAGMENTS)
         full = 1;
     }
-    if (nocc && b64_replace_pass(&work, subs, occ, nocc) != HK_OK)
-      b64_stop(c, HK_E_NOMEM, "out of memory");
+    if (c->stop_code != HK_E_NOMEM) {
+      if (b64_rebuild(&work, &spare, &spans, subs, &next) != HK_OK)
+        b64_stop(c, HK_E_NOMEM, "out of memory");
+      else {
+        b64_spans t = spans;
+        spans = next;
+        next = t;
+      }
+    }
     b64_subs_clear(subs, &nsubs);
     if (!any || c->stopped)
       break;
     if (depth >= c->lim.max_depth) {
       /* stop only if another pass had something to decode */
-      size_t p2 = 0;
-      while (b64_next_run(work.data, work.len, p2, &st, &en)) {
+      for (size_t i = 0; i < spans.n; i++) {
+        size_t st = spans.v[i].st, en = spans.v[i].en;
         if (!b64_is_undecodable(c, work.data + st, en - st)) {
           unsigned char *probe = NULL;
           ssize_t pn = b64_decode(work.data + st, en - st, &probe);
@@ -256,14 +306,15 @@ b64_unpack_text(b64_ctx *c, const char *text, size_t len, hk_buf *out)
             break;
           }
         }
-        p2 = en;
       }
       break;
     }
     hk_buf_appendf(&prefix, "%d.", frag);
   }
   b64_subs_clear(subs, &nsubs);
-  free(occ);
+  free(spans.v);
+  free(next.v);
+  hk_buf_free(&spare);
   hk_buf_free(&prefix);
   hk_buf_free(&xml);
   hk_buf_free(&index);
