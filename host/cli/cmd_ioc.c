@@ -105,9 +105,36 @@ const hk_cli_verb hk_cli_verbs_ioc[] = {
      "  huntkit unpack --text 'powershell -enc SQBFAFgAIAAoAE4AZQB3AC0A...'\n"
      "  huntkit unpack events.csv --column CommandLine -o csv\n"},
     {"mask", "pseudonymise columns",
-     "Usage: huntkit mask TABLE [OPTIONS]\n"
+     "Usage: huntkit mask [TABLE|-] [OPTIONS]\n"
      "\n"
-     "Not available in this build yet.\n"},
+     "Replaces host names, accounts, IP addresses, e-mails, GUIDs, SIDs and\n"
+     "names inside free text by keyed pseudonyms (HMAC-SHA256): the same\n"
+     "value masks the same way with the same key, in every file; IPs keep\n"
+     "their kind and subnet structure (private stays private, the same /24\n"
+     "stays one /24); built-in names (SYSTEM, S-1-5-18, 127.0.0.1) are\n"
+     "kept.  With no column named, the columns with well-known names are\n"
+     "masked (Computer, Account, IpAddress, CommandLine, ...).  Without a\n"
+     "key a random one is generated and reported once on stderr.\n"
+     "Writes CSV unless -o says otherwise.  Details: plugins/mask/README.md.\n"
+     "\n"
+     "Options (each takes columns, C1,C2 or repeated):\n"
+     "  --host C      host names          --domain C   domain names\n"
+     "  --account C   DOMAIN\\user, user@domain\n"
+     "  --ip C        IP addresses        --email C    e-mail addresses\n"
+     "  --guid C      GUIDs               --sid C      Windows SIDs\n"
+     "  --text C      free text (IPs, e-mails, names inside are masked)\n"
+     "  --string C    any other text, as a whole\n"
+     "  --null C      emptied\n"
+     "  --defaults    also the well-known column names\n"
+     "  --key-env NAME  the key from environment variable NAME\n"
+     "  --key K       the key itself (visible in `ps`: prefer --key-env)\n"
+     "  --format F    input format (csv, tsv, json, ndjson)\n"
+     "\n"
+     "Examples:\n"
+     "  HK_MASK_KEY=s3cret huntkit mask logons.csv --key-env HK_MASK_KEY > "
+     "shared.csv\n"
+     "  huntkit mask events.json --host Computer --ip IpAddress --text "
+     "CommandLine -o ndjson\n"},
     {NULL, NULL, NULL}};
 
 /* A pipeline under construction. */
@@ -168,10 +195,20 @@ one_input(const char *verb, char **words, int n, const char *text,
 }
 
 static void
-show_pipeline(const char *text)
+show_pipeline(const hk_cli *cli, const char *text)
 {
-  if (hk_log_get_level() >= HK_LOG_INFO)
-    fprintf(stderr, "huntkit: running: huntkit run '%s'\n", text);
+  hk_cli_apply_log_level(cli);
+  /* Redacted like every log line: the text may hold a --key. */
+  if (hk_log_get_level() >= HK_LOG_INFO) {
+    size_t cap = strlen(text) + 1;
+    char *shown = malloc(cap);
+    if (!shown)
+      return;
+    memcpy(shown, text, cap);
+    hk_log_redact(shown, cap);
+    fprintf(stderr, "huntkit: running: huntkit run '%s'\n", shown);
+    free(shown);
+  }
 }
 
 /* ------------------------------------------------- grouped JSON output */
@@ -350,7 +387,7 @@ hk_cmd_ioc(hk_cli *cli, int argc, char **argv)
     g.sink.write = grouped_write;
     g.groups = json_object_new_object();
     hk_buf_append_str(&p.b, " | ndjson");
-    show_pipeline(p.b.data);
+    show_pipeline(cli, p.b.data);
     rc = hk_cli_run_pipeline_sink(cli, p.b.data, &g.sink);
     if (g.line.len)
       grouped_take_line(&g, g.line.data, g.line.len);
@@ -362,7 +399,7 @@ hk_cmd_ioc(hk_cli *cli, int argc, char **argv)
     json_object_put(g.groups);
     hk_buf_free(&g.line);
   } else {
-    show_pipeline(p.b.data);
+    show_pipeline(cli, p.b.data);
     rc = hk_cli_run_pipeline(cli, p.b.data);
   }
 done:
@@ -441,7 +478,7 @@ hk_cmd_unpack(hk_cli *cli, int argc, char **argv)
                             "decoded_string, encoding_type, md5, sha1, "
                             "sha256, printable_bytes, src_index, depth, "
                             "size, note");
-  show_pipeline(p.b.data);
+  show_pipeline(cli, p.b.data);
   rc = hk_cli_run_pipeline(cli, p.b.data);
 done:
   hk_buf_free(&p.b);
@@ -454,9 +491,75 @@ done:
 int
 hk_cmd_mask(hk_cli *cli, int argc, char **argv)
 {
-  (void)cli;
-  (void)argc;
-  (void)argv;
-  return hk_cli_error(HK_EXIT_USAGE, "'mask' is not available in this build "
-                                     "yet");
+  static const char *const allowed[] = {"strict", NULL};
+  static const char *const kinds[] = {"host",   "domain", "account", "ip",
+                                      "email",  "guid",   "sid",     "text",
+                                      "string", "null"};
+  enum { N_KINDS = sizeof kinds / sizeof kinds[0] };
+  hk_cli_list cols[N_KINDS];
+  hk_cli_opt opts[N_KINDS + 5];
+  const char *format = NULL, *key = NULL, *key_env = NULL, *file = NULL;
+  bool defaults = false;
+  char **words = NULL;
+  int n = 0, rc;
+  pipeline_text p = {HK_BUF_INIT};
+
+  memset(cols, 0, sizeof cols);
+  for (size_t k = 0; k < N_KINDS; k++)
+    opts[k] = (hk_cli_opt){kinds[k], 0, HK_CLI_LIST, &cols[k], false};
+  opts[N_KINDS] = (hk_cli_opt){"format", 0, HK_CLI_VALUE, &format, false};
+  opts[N_KINDS + 1] = (hk_cli_opt){"key", 0, HK_CLI_VALUE, &key, false};
+  opts[N_KINDS + 2] = (hk_cli_opt){"key-env", 0, HK_CLI_VALUE, &key_env, false};
+  opts[N_KINDS + 3] =
+      (hk_cli_opt){"defaults", 0, HK_CLI_FLAG, &defaults, false};
+  opts[N_KINDS + 4] = (hk_cli_opt){NULL, 0, 0, NULL, false};
+
+  rc = hk_cli_parse_verb_args(cli, "mask", argc - 1, argv + 1, allowed, opts,
+                              &words, &n);
+  if (rc != 0)
+    goto done;
+  if (cli->help) {
+    rc = hk_cli_print_help("mask");
+    goto done;
+  }
+  if ((rc = one_input("mask", words, n, NULL, &file)) != 0)
+    goto done;
+  if (key && key_env) {
+    rc = hk_cli_usage_error("mask", "give --key or --key-env, not both");
+    goto done;
+  }
+  if (key_env && !getenv(key_env)) {
+    rc = hk_cli_usage_error("mask",
+                            "--key-env: environment variable '%s' is "
+                            "not set",
+                            key_env);
+    goto done;
+  }
+  if (key)
+    hk_log_add_secret(key);
+  pt_source(&p, file, NULL, format, 1, NULL);
+  hk_buf_append_str(&p.b, " | mask");
+  for (size_t k = 0; k < N_KINDS; k++)
+    if (cols[k].n)
+      pt_list(&p, kinds[k], &cols[k]);
+  if (defaults)
+    pt_word(&p, "defaults", "true");
+  if (key)
+    pt_word(&p, "key", key);
+  else if (key_env) {
+    hk_buf ref = HK_BUF_INIT;
+    hk_buf_appendf(&ref, "${env:%s}", key_env);
+    pt_word(&p, "key", ref.data);
+    hk_buf_free(&ref);
+  }
+  if (!cli->output)
+    hk_buf_append_str(&p.b, " | csv");
+  show_pipeline(cli, p.b.data);
+  rc = hk_cli_run_pipeline(cli, p.b.data);
+done:
+  for (size_t k = 0; k < N_KINDS; k++)
+    hk_cli_list_free(&cols[k]);
+  hk_buf_free(&p.b);
+  free(words);
+  return rc;
 }

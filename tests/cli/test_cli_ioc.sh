@@ -145,4 +145,26 @@ like "$err" "partial result" "the run is reported partial"
 hk unpack "$DATA/msticpy/base64msg.txt" --max-depth 1 --strict -o csv
 is "$rc" 1 "--strict: a limit fails the run"
 
+# --- mask ------------------------------------------------------------------
+L="$DATA/msticpy/host_logons.csv"
+hk mask "$L" --key k1 --host Computer --ip IpAddress
+is "$rc" 0 "mask: exit 0"
+printf '%s\n' "$out" >"$T/m1.csv"
+is "$(head -1 "$T/m1.csv")" "$(head -1 "$L" | cut -c2-)" "mask: CSV with the input's columns by default (pandas index dropped)"
+hk mask "$L" --key k1 --host Computer --ip IpAddress
+is "$out" "$(cat "$T/m1.csv")" "mask: the same key masks the same way"
+hk mask "$L" --key k2 --host Computer --ip IpAddress
+unlike "$out" "$(sed -n 2p "$T/m1.csv" | cut -d, -f6)" "mask: another key masks differently"
+HK_TEST_KEY=k1 hk mask "$L" --key-env HK_TEST_KEY --host Computer --ip IpAddress
+is "$out" "$(cat "$T/m1.csv")" "mask: --key-env reads the key from the environment"
+unlike "$(cut -d, -f6 "$T/m1.csv" | sort -u)" "$(sed -n 2p "$L" | cut -d, -f6)" "mask: the host name is gone"
+hk mask "$L" --key sekr1tvalue --host Computer -v
+unlike "$err" "sekr1tvalue" "mask: the key never appears on stderr, even with -v"
+like "$err" "running: huntkit run 'file path=" "mask -v shows the pipeline"
+hk mask "$L" --key a --key-env B
+is "$rc" 2 "mask: --key and --key-env together: usage error"
+hk mask "$L" --key-env HK_SURELY_UNSET_VAR
+is "$rc" 2 "mask: unset --key-env variable: usage error"
+like "$err" "environment variable 'HK_SURELY_UNSET_VAR' is not set" "mask: names the variable"
+
 done_testing
