@@ -210,4 +210,70 @@ const char *hk_ioc_classify(const char *s, size_t len);
 /* Kind names: "provider", "enricher", "analyzer", "renderer", "unknown". */
 const char *hk_kind_name(uint32_t kind);
 
+/* ------------------------------------------- services: cache, lookups */
+
+/* What the run does with the lookup cache (--no-cache, --refresh). */
+enum hk_cache_mode {
+  HK_CACHE_USE = 0,    /* read and write */
+  HK_CACHE_OFF = 1,    /* --no-cache: neither read nor write */
+  HK_CACHE_REFRESH = 2 /* --refresh: do not read, do write */
+};
+void hk_services_set_cache_mode(int mode);
+/* Forget an earlier Ctrl-C: tests, and a verb that stopped its lookups on
+ * Ctrl-C, so that the renderer shows the rows that finished instead of
+ * stopping too. */
+void hk_services_reset_cancel(void);
+
+/*
+ * One lookup of the bulk engine (host/lookup.c): an IoC for an enricher
+ * instance, and what came of it.  The caller fills the inputs and zeroes
+ * the rest; hk_lookup_clear frees the outputs.
+ */
+typedef struct hk_lookup {
+  /* in (borrowed; must outlive hk_lookup_run) */
+  hk_instance *inst;
+  const hk_config *options;
+  const char *value;
+  size_t len;
+  const char *type; /* huntkit/ioc.h name */
+  /* out */
+  int done;         /* 1 once answered or failed; 0 when canceled first */
+  int rc;           /* HK_OK, or the failure's code (status QUERY_FAILED) */
+  int32_t status;   /* enum hk_lookup_status */
+  int32_t severity; /* enum hk_severity */
+  char *summary;    /* owned; the error message for a failed lookup */
+  char *reference;  /* owned or NULL */
+  char *raw;        /* owned or NULL */
+  hk_value *fields; /* one per enricher field; strings owned; or NULL */
+  size_t n_fields;
+  int from_cache; /* answered from the cache, no request made */
+} hk_lookup;
+
+typedef struct hk_lookup_opts {
+  /* After every finished lookup: how many are done out of `total`. */
+  void (*progress)(void *ud, size_t done, size_t total);
+  void *progress_ud;
+} hk_lookup_opts;
+
+/*
+ * Run every lookup: enrichers with prepare/parse (ABI 1.1) through the
+ * HTTP service, many requests in flight within each instance's limits and
+ * cached per the run's cache mode; the others through their lookup(), one
+ * at a time.  A lookup that fails is recorded (rc < 0, status
+ * QUERY_FAILED, the error in summary), never fatal to the others; an IoC
+ * whose type the enricher does not accept gets NOT_SUPPORTED.  On Ctrl-C
+ * the lookups not finished stay done == 0.  Returns HK_OK, HK_E_CANCELED,
+ * or HK_E_NOMEM.
+ */
+int hk_lookup_run(hk_lookup *items, size_t n, const hk_lookup_opts *opts,
+                  hk_error *err);
+void hk_lookup_clear(hk_lookup *item);
+/* "ok", "not_supported", "bad_format", "query_failed", "no_data" (MSTICPy's
+ * LookupStatus names, lower case); "unknown" for other values. */
+const char *hk_lookup_status_name(int status);
+/* "unknown", "information", "low", "medium", "high". */
+const char *hk_severity_name(int severity);
+/* 1 when the enricher `desc` accepts IoC type `type`. */
+int hk_enricher_accepts(const hk_plugin_desc *desc, const char *type);
+
 #endif /* HK_HOST_CORE_H */

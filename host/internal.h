@@ -101,7 +101,6 @@ bool hk_valid_plugin_name(const char *name);
 /* Tests replace the wall clock with a function of their own (NULL puts
  * the real one back). */
 void hk_services_set_clock(int64_t (*now_us)(void));
-/* Forget an earlier Ctrl-C (tests, or an interactive loop). */
-void hk_services_reset_cancel(void);
+/* hk_services_reset_cancel: see core.h. */
 
 #endif /* HK_HOST_INTERNAL_H */

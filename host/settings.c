@@ -16,7 +16,7 @@
  */
 #include "config.h"
 
-#include "internal.h"
+#include "http.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -327,6 +327,71 @@ done:
   return rc;
 }
 
+/* ------------------------------------------------ host-owned instance keys */
+
+/* The HTTP service's and the cache's settings of one instance sit at the
+ * top level of its conf.d file, next to plugin/instance/enabled/config,
+ * because the host applies them whatever the plugin: the plugin's schema
+ * only governs `config:`.  Their values are parsed in http_conf.c. */
+
+static bool
+is_http_key(const char *key)
+{
+  for (size_t i = 0; hk_http_conf_keys[i]; i++)
+    if (strcmp(hk_http_conf_keys[i], key) == 0)
+      return true;
+  return false;
+}
+
+typedef struct http_entries {
+  hk_http_conf_entry *v;
+  size_t n, cap;
+} http_entries;
+
+static void
+http_entries_free(http_entries *e)
+{
+  for (size_t i = 0; i < e->n; i++) {
+    free(e->v[i].plugin);
+    free(e->v[i].instance);
+    free(e->v[i].file);
+    hk_http_conf_clear(&e->v[i].conf);
+  }
+  free(e->v);
+  memset(e, 0, sizeof *e);
+}
+
+/* Takes `conf` (its proxy) whatever the outcome. */
+static int
+http_entries_push(http_entries *e, const hk_instance_conf *c,
+                  hk_http_conf *conf)
+{
+  if (e->n == e->cap) {
+    size_t ncap = e->cap ? e->cap * 2 : 8;
+    hk_http_conf_entry *nv = realloc(e->v, ncap * sizeof *nv);
+    if (!nv) {
+      hk_http_conf_clear(conf);
+      return HK_E_NOMEM;
+    }
+    e->v = nv;
+    e->cap = ncap;
+  }
+  hk_http_conf_entry *x = &e->v[e->n];
+  x->plugin = strdup(c->plugin);
+  x->instance = strdup(c->instance);
+  x->file = strdup(c->file);
+  x->conf = *conf;
+  if (!x->plugin || !x->instance || !x->file) {
+    free(x->plugin);
+    free(x->instance);
+    free(x->file);
+    hk_http_conf_clear(conf);
+    return HK_E_NOMEM;
+  }
+  e->n++;
+  return HK_OK;
+}
+
 /* ------------------------------------------------------------- conf.d */
 
 static bool
@@ -461,12 +526,15 @@ read_config_items(yfile *yf, yaml_node_t *map, hk_instance_conf *c,
 /* One conf.d file; *have is false for an empty file. */
 static int
 load_instance_file(const char *path, hk_instance_conf *c, bool *have,
-                   hk_error *err)
+                   hk_http_conf *http, hk_error *err)
 {
+  /* The host-owned keys (hk_http_conf_keys) are accepted too; the
+   * messages list the keys every file has. */
   static const char known[] = "plugin, instance, enabled, config";
   yfile yf;
   yaml_node_t *root;
   memset(c, 0, sizeof *c);
+  hk_http_conf_init(http);
   *have = false;
   int rc = yfile_load(&yf, path, &root, err);
   if (rc != HK_OK || root == NULL || is_null(root))
@@ -534,6 +602,17 @@ load_instance_file(const char *path, hk_instance_conf *c, bool *have,
                           node_line(v));
       else
         rc = read_config_items(&yf, v, c, err);
+    } else if (is_http_key(key)) {
+      if (is_null(v))
+        continue;
+      if (v->type != YAML_SCALAR_NODE) {
+        rc = hk_error_set(err, HK_E_CONFIG,
+                          "%s:%d: key '%s' must be a single value, not a "
+                          "list or mapping",
+                          path, node_line(v), key);
+      } else if ((rc = hk_http_conf_set(http, key, scalar(v), err)) != HK_OK) {
+        hk_error_prefix(err, "%s:%d: key '%s' ", path, node_line(v), key);
+      }
     } else {
       rc = hk_error_set(err, HK_E_CONFIG,
                         "%s:%d: unknown key '%s' (known keys: %s)", path,
@@ -551,8 +630,10 @@ load_instance_file(const char *path, hk_instance_conf *c, bool *have,
   if (rc == HK_OK)
     *have = true;
 done:
-  if (rc != HK_OK || !*have)
+  if (rc != HK_OK || !*have) {
     hk_instance_conf_clear(c);
+    hk_http_conf_clear(http);
+  }
   yfile_free(&yf);
   return rc;
 }
@@ -572,7 +653,7 @@ has_yaml_ext(const char *name)
 }
 
 static int
-load_conf_d(hk_settings *out, hk_error *err)
+load_conf_d(hk_settings *out, http_entries *http, hk_error *err)
 {
   char *dir = path_join(out->config_dir, "conf.d");
   if (dir == NULL)
@@ -605,8 +686,9 @@ load_conf_d(hk_settings *out, hk_error *err)
       break;
     }
     hk_instance_conf c;
+    hk_http_conf hc;
     bool have;
-    rc = load_instance_file(path, &c, &have, err);
+    rc = load_instance_file(path, &c, &have, &hc, err);
     free(path);
     if (rc != HK_OK || !have)
       continue;
@@ -625,6 +707,12 @@ load_conf_d(hk_settings *out, hk_error *err)
     }
     if (rc != HK_OK) {
       hk_instance_conf_clear(&c);
+      hk_http_conf_clear(&hc);
+      break;
+    }
+    if (http_entries_push(http, &c, &hc) != HK_OK) {
+      hk_instance_conf_clear(&c);
+      rc = NOMEM(err);
       break;
     }
     hk_instance_conf *v =
@@ -770,6 +858,7 @@ hk_settings_load(const char *explicit_path, hk_settings *out, hk_error *err)
   memset(out, 0, sizeof *out);
   out->log_level = -1;
   strlist plugin_dirs = {0}, query_dirs = {0};
+  http_entries http = {0};
   char *where = NULL;
   int rc = find_config(explicit_path, &where, err);
   if (rc == HK_OK && where)
@@ -778,13 +867,19 @@ hk_settings_load(const char *explicit_path, hk_settings *out, hk_error *err)
   if (rc == HK_OK && out->config_file)
     rc = load_main_file(out, &plugin_dirs, &query_dirs, err);
   if (rc == HK_OK && out->config_dir)
-    rc = load_conf_d(out, err);
+    rc = load_conf_d(out, &http, err);
   if (rc == HK_OK)
     rc = add_env_and_default_dirs(&plugin_dirs, err);
   out->plugin_dirs = plugin_dirs.v;
   out->n_plugin_dirs = plugin_dirs.n;
   out->query_dirs = query_dirs.v;
   out->n_query_dirs = query_dirs.n;
+  /* The services apply each instance's host-owned keys and the cache
+   * root: the settings loaded last are the ones in force. */
+  if (rc == HK_OK &&
+      hk_services_configure(out->cache_dir, http.v, http.n) != HK_OK)
+    rc = NOMEM(err);
+  http_entries_free(&http);
   if (rc != HK_OK)
     hk_settings_free(out);
   return rc;

@@ -24,6 +24,7 @@ typedef struct hk_cli {
   bool verbosity_set;
   const char *output; /* -o FORMAT, NULL when not given */
   bool strict;        /* --strict: a partial result fails */
+  int cache_mode;     /* --no-cache, --refresh: enum hk_cache_mode */
   const char *from, *to;
   bool help; /* --help after the verb */
   hk_settings settings;

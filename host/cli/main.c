@@ -51,6 +51,8 @@ static const char MAIN_HELP[] =
     "  -v, -vv           more log output (info, debug)\n"
     "  -q                errors only\n"
     "  --strict          a partial result (warnings) exits with 1\n"
+    "  --no-cache        neither read nor write the lookup cache\n"
+    "  --refresh         ignore cached lookups (and cache the new answers)\n"
     "  --version         print the version\n"
     "  --help            this text\n"
     "\n"
@@ -145,14 +147,19 @@ static const hk_cli_verb VERBS[] = {
      "Example:\n"
      "  huntkit plugins check /usr/lib/huntkit/plugins/file.so\n"},
     {"demo", "a hunt over bundled data",
-     "Usage: huntkit demo [-o FORMAT]\n"
+     "Usage: huntkit demo\n"
      "\n"
-     "Runs a few real pipelines over the bundled OTRF Security-Datasets\n"
-     "recording of an LSASS memory dump through comsvcs.dll (184 Sysmon and\n"
-     "Security events) and prints a short report with each command, so you\n"
-     "can rerun and change them.  The data is looked up in "
-     "$HUNTKIT_DATADIR/demo,\n"
-     "then the installed data directory, then the source tree.\n"
+     "A short hunt over bundled OTRF Security-Datasets recordings: an LSASS\n"
+     "memory dump through comsvcs.dll (found in the OTRF index, read from\n"
+     "its zip offline, checked with the cmdline rules, a library query, a\n"
+     "process tree, a timeline, IoC extraction and an offline TI list) and\n"
+     "a Log4Shell reverse shell in Linux auditd (AUOMS) records, whose base64\n"
+     "payload is decoded.  Each section prints the command that reruns it.\n"
+     "The demo writes its own configuration (otrf:demo, ti_feed:demo) to\n"
+     "$XDG_CACHE_HOME/huntkit/demo (~/.cache/huntkit/demo); a GeoIP instance\n"
+     "(geoip_maxmind) of your configuration is copied there and used too.\n"
+     "Data: $HUNTKIT_DATADIR/demo, the installed data directory, then the\n"
+     "source tree.\n"
      "\n"
      "Example:\n"
      "  huntkit demo\n"},
@@ -319,6 +326,15 @@ parse_one(hk_cli *cli, const char *verb, int argc, char **argv, int *i,
   if (strcmp(a, "-o") == 0 || (a[1] == 'o' && a[2] != '\0' && a[2] != '-'))
     return opt_value(verb, "-o", a[2] ? a + 2 : NULL, argc, argv, i,
                      &cli->output);
+  if (strcmp(a, "--no-cache") == 0 || strcmp(a, "--refresh") == 0) {
+    int mode = a[2] == 'n' ? HK_CACHE_OFF : HK_CACHE_REFRESH;
+    if (cli->cache_mode != HK_CACHE_USE && cli->cache_mode != mode)
+      return hk_cli_usage_error(verb, "--no-cache and --refresh exclude "
+                                      "each other");
+    cli->cache_mode = mode;
+    hk_services_set_cache_mode(mode);
+    return 0;
+  }
   if (long_opt(a, "strict", &iv) && !iv) {
     if (!is_allowed(allowed, "strict"))
       return hk_cli_usage_error(verb, "option --strict does not apply here");

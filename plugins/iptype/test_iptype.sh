@@ -96,8 +96,8 @@ fd00::1,Unique-Local
 
 # Typed columns: bool and int64, not text.
 hk run "file path=$T/ips.csv | iptype column=IpAddress prefix=ip_ | head 1 | ndjson"
-is "$out" '{"IpAddress":"8.8.8.8","Note":"global v4","ip_class":"global","ip_is_global":true,"ip_registry":"Global Unicast","ip_family":4}' \
-  "column types: utf8, bool, utf8, int64"
+is "$out" '{"IpAddress":"8.8.8.8","Note":"global v4","ip_class":"global","ip_is_global":true,"ip_registry":"Global Unicast","ip_family":4,"ip_status":"ok","ip_summary":"global (Global Unicast)"}' \
+  "column types: utf8, bool, utf8, int64; then status and summary"
 
 # The descriptor: fields and entity types as `plugins inspect` shows them.
 hk plugins inspect iptype

@@ -521,35 +521,49 @@ test_run(hk_registry *r)
   is_int(run(r, "rows n=7 | grep x | ipinfo column=ip | capture", &out, &res),
          HK_OK, "run with an enricher");
   is_str(out.data,
-         "id=0 ip=10.0.0.1 note=n ipinfo_kind=private ipinfo_first=10\n"
-         "id=1 ip=8.8.8.8 note=n ipinfo_kind=public ipinfo_first=8\n"
-         "id=2 ip=NULL note=n ipinfo_kind=NULL ipinfo_first=NULL\n"
-         "id=3 ip=hello note=n ipinfo_kind=NULL ipinfo_first=NULL\n"
-         "id=4 ip=10.0.0.1 note=n ipinfo_kind=private ipinfo_first=10\n"
-         "id=5 ip=example.com note=n ipinfo_kind=NULL ipinfo_first=NULL\n"
-         "id=6 ip=8.8.8.8 note=n ipinfo_kind=public ipinfo_first=8\n",
-         "enriched columns, nulls for nulls and other types");
+         "id=0 ip=10.0.0.1 note=n ipinfo_kind=private ipinfo_first=10 "
+         "ipinfo_status=ok ipinfo_summary=NULL\n"
+         "id=1 ip=8.8.8.8 note=n ipinfo_kind=public ipinfo_first=8 "
+         "ipinfo_status=ok ipinfo_summary=NULL\n"
+         "id=2 ip=NULL note=n ipinfo_kind=NULL ipinfo_first=NULL "
+         "ipinfo_status=NULL ipinfo_summary=NULL\n"
+         "id=3 ip=hello note=n ipinfo_kind=NULL ipinfo_first=NULL "
+         "ipinfo_status=not_supported ipinfo_summary=not a recognised IoC\n"
+         "id=4 ip=10.0.0.1 note=n ipinfo_kind=private ipinfo_first=10 "
+         "ipinfo_status=ok ipinfo_summary=NULL\n"
+         "id=5 ip=example.com note=n ipinfo_kind=NULL ipinfo_first=NULL "
+         "ipinfo_status=not_supported ipinfo_summary=type dns not supported\n"
+         "id=6 ip=8.8.8.8 note=n ipinfo_kind=public ipinfo_first=8 "
+         "ipinfo_status=ok ipinfo_summary=NULL\n",
+         "enriched columns and the host's status and summary; nulls for "
+         "nulls, not_supported for other types");
   is_int(lookups, 2, "one lookup per distinct ipv4 value");
 
   is_int(run(r, "rows n=2 | ipinfo column=ip prefix=geo.", &out, &res), HK_OK,
          "custom prefix");
   is_str(out.data,
-         "id=0 ip=10.0.0.1 note=n geo.kind=private geo.first=10\n"
-         "id=1 ip=8.8.8.8 note=n geo.kind=public geo.first=8\n",
+         "id=0 ip=10.0.0.1 note=n geo.kind=private geo.first=10 "
+         "geo.status=ok geo.summary=NULL\n"
+         "id=1 ip=8.8.8.8 note=n geo.kind=public geo.first=8 "
+         "geo.status=ok geo.summary=NULL\n",
          "prefix applied");
 
   is_int(run(r, "rows n=4 skip=yes | ipinfo column=ip", &out, &res), HK_OK,
          "enrich sliced batches (struct offset 1)");
   is_str(out.data,
-         "id=1 ip=8.8.8.8 note=n ipinfo_kind=public ipinfo_first=8\n"
-         "id=3 ip=hello note=n ipinfo_kind=NULL ipinfo_first=NULL\n",
+         "id=1 ip=8.8.8.8 note=n ipinfo_kind=public ipinfo_first=8 "
+         "ipinfo_status=ok ipinfo_summary=NULL\n"
+         "id=3 ip=hello note=n ipinfo_kind=NULL ipinfo_first=NULL "
+         "ipinfo_status=not_supported ipinfo_summary=not a recognised IoC\n",
          "added columns line up with the parent's offset");
 
   is_int(run(r, "rows n=2 | ipinfo column=id", &out, &res), HK_OK,
          "non-text column is formatted");
   is_str(out.data,
-         "id=0 ip=10.0.0.1 note=n ipinfo_kind=NULL ipinfo_first=NULL\n"
-         "id=1 ip=8.8.8.8 note=n ipinfo_kind=NULL ipinfo_first=NULL\n",
+         "id=0 ip=10.0.0.1 note=n ipinfo_kind=NULL ipinfo_first=NULL "
+         "ipinfo_status=not_supported ipinfo_summary=not a recognised IoC\n"
+         "id=1 ip=8.8.8.8 note=n ipinfo_kind=NULL ipinfo_first=NULL "
+         "ipinfo_status=not_supported ipinfo_summary=not a recognised IoC\n",
          "integers are no IPv4 addresses");
 
   ok(run(r, "rows | ipinfo column=nope", &out, &res) != HK_OK,
