@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "pipeline.h"
+#include "querylib.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -33,6 +34,12 @@ typedef struct stage {
   hk_config *options;      /* the plugin's options schema */
   hk_config *host_options; /* enricher stages: column=, prefix= */
   char *prefix;            /* enricher stages: resolved prefix */
+  /* Provider stages of a `query` stage: the query's name and text and
+   * its time window (from its start/end parameters or the run's). */
+  char *query_name;
+  char *query_text;
+  int has_window;
+  int64_t start_us, end_us;
 } stage;
 
 struct hk_pipeline {
@@ -425,8 +432,8 @@ bind_options(stage *st, const hk_stage_text *t, const char *src, hk_error *err)
           return user_error(err, hk_error_set(err, HK_E_CONFIG,
                                               "%s: option '%s' is given twice",
                                               st->label, lp->name));
-        rc = hk_config_set_text(tg, lp->name, lw->text + kl + 1, st->label,
-                                err);
+        rc =
+            hk_config_set_text(tg, lp->name, lw->text + kl + 1, st->label, err);
         if (rc != HK_OK)
           return user_error(err, rc);
         to = lw->start;
@@ -478,6 +485,8 @@ stage_clear(stage *st)
   free(st->name);
   free(st->label);
   free(st->prefix);
+  free(st->query_name);
+  free(st->query_text);
   hk_config_free(st->options);
   hk_config_free(st->host_options);
 }
@@ -493,12 +502,15 @@ hk_pipeline_free(hk_pipeline *p)
   free(p);
 }
 
+/* Bind `st` to an instance of plugin `name`; `label` is the stage's
+ * name in messages ("stage 2 (where)"). */
 static int
-bind_instance(hk_registry *r, stage *st, size_t index, const char *name,
+bind_instance(hk_registry *r, stage *st, const char *label, const char *name,
               hk_error *err)
 {
   st->name = strdup(name);
-  if (!st->name || asprintf(&st->label, "stage %zu (%s)", index + 1, name) < 0)
+  st->label = strdup(label);
+  if (!st->name || !st->label)
     return hk_error_set(err, HK_E_NOMEM, "out of memory");
   st->inst = hk_registry_instance(r, name, err);
   if (!st->inst) {
@@ -510,6 +522,15 @@ bind_instance(hk_registry *r, stage *st, size_t index, const char *name,
   }
   st->desc = hk_instance_plugin(st->inst)->desc;
   return HK_OK;
+}
+
+static int
+bind_numbered(hk_registry *r, stage *st, size_t number, const char *name,
+              hk_error *err)
+{
+  char label[160];
+  snprintf(label, sizeof label, "stage %zu (%s)", number, name);
+  return bind_instance(r, st, label, name, err);
 }
 
 static int
@@ -537,33 +558,211 @@ check_kind(const stage *st, size_t index, size_t n_written, hk_error *err)
   return user_error(err, HK_E_CONFIG);
 }
 
-int
-hk_pipeline_parse(hk_registry *r, const char *src, const char *default_renderer,
-                  hk_pipeline **out, hk_error *err)
+/* Set the options of a stage made by a query (no text to parse: each
+ * value is set as it is). */
+static int
+set_stage_options(stage *st, const char *const *keys, const char *const *values,
+                  size_t n, hk_error *err)
 {
+  int rc;
+  st->options = hk_config_new(options_schema(st->desc));
+  if (!st->options)
+    return hk_error_set(err, HK_E_NOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++) {
+    const char *key = keys[i];
+    if (!key) {
+      key = hk_config_rest_param(st->options);
+      if (!key)
+        return user_error(err, hk_error_set(err, HK_E_CONFIG,
+                                            "%s: plugin '%s' takes no "
+                                            "expression text",
+                                            st->label, st->name));
+    }
+    rc = hk_config_set_text(st->options, key, values[i], st->label, err);
+    if (rc != HK_OK)
+      return user_error(err, rc);
+  }
+  rc = check_required(st, st->options, err);
+  return rc == HK_OK ? HK_OK : user_error(err, rc);
+}
+
+/* `query NAME k=v ...` as stage 1: the query's provider stage, and for a
+ * file query a `where` stage with its filter.  Returns the number of
+ * stages made in *n_made. */
+static int
+expand_query_stage(hk_pipeline *p, const hk_stage_text *t,
+                   const hk_parse_opts *o, size_t n_total, size_t *n_made,
+                   hk_error *err)
+{
+  const char **keys = NULL, **values = NULL;
+  char **owned = NULL;
+  const hk_qentry *e;
+  hk_qargs qa;
+  hk_qplan plan;
+  char label[200];
+  stage *st;
+  int rc = HK_OK;
+
+  *n_made = 0;
+  memset(&plan, 0, sizeof plan);
+  if (!o || !o->queries)
+    return user_error(err, hk_error_set(err, HK_E_CONFIG,
+                                        "stage 1 (query): the query library "
+                                        "is not available here"));
+  if (t->n_words < 2)
+    return user_error(
+        err, hk_error_set(err, HK_E_CONFIG,
+                          "stage 1 (query): give a query name, e.g. `query "
+                          "file.process_creation host=WS5 path=x.csv` (see "
+                          "`huntkit queries list`)"));
+  e = hk_querylib_find(o->queries, t->words[1].text, err);
+  if (!e) {
+    error_prefix(err, "stage 1 (query)");
+    return user_error(err, err && err->code ? err->code : HK_E_NOTFOUND);
+  }
+  snprintf(label, sizeof label, "stage 1 (query %s)", e->name);
+  keys = calloc(t->n_words, sizeof *keys);
+  values = calloc(t->n_words, sizeof *values);
+  owned = calloc(t->n_words, sizeof *owned);
+  if (!keys || !values || !owned) {
+    rc = hk_error_set(err, HK_E_NOMEM, "out of memory");
+    goto out;
+  }
+  for (size_t i = 2; i < t->n_words; i++) {
+    const char *w = t->words[i].text, *eq = strchr(w, '=');
+    if (!eq || eq == w) {
+      rc = user_error(err, hk_error_set(err, HK_E_CONFIG,
+                                        "%s: parameters are written "
+                                        "name=value, got '%s'",
+                                        label, w));
+      goto out;
+    }
+    owned[i - 2] = strndup(w, (size_t)(eq - w));
+    if (!owned[i - 2]) {
+      rc = hk_error_set(err, HK_E_NOMEM, "out of memory");
+      goto out;
+    }
+    keys[i - 2] = owned[i - 2];
+    values[i - 2] = eq + 1;
+  }
+  qa.keys = keys;
+  qa.values = values;
+  qa.n = t->n_words - 2;
+  qa.start_us = o->start_us;
+  qa.end_us = o->end_us;
+  qa.now_us = o->now_us;
+  if ((rc = hk_query_expand(e, &qa, &plan, err)) != HK_OK) {
+    error_prefix(err, "stage 1");
+    goto out;
+  }
+
+  /* The provider stage. */
+  st = &p->stages[p->n_stages++];
+  (*n_made)++;
+  if ((rc = bind_instance(p->registry, st, label, plan.provider, err)) !=
+      HK_OK) {
+    if (rc == HK_E_NOTFOUND && !plan.file_query)
+      hk_error_set(err, rc,
+                   "%s: no provider plugin '%s' is installed to run this %s "
+                   "query (`huntkit query %s --print` shows its text)",
+                   label, plan.provider, hk_qlang_name(plan.language), e->name);
+    if (rc == HK_E_NOTFOUND)
+      user_error(err, rc);
+    goto out;
+  }
+  if ((rc = check_kind(st, 0, n_total, err)) != HK_OK)
+    goto out;
+  if ((rc = set_stage_options(st, (const char *const *)plan.opt_keys,
+                              (const char *const *)plan.opt_values, plan.n_opts,
+                              err)) != HK_OK)
+    goto out;
+  st->query_name = strdup(plan.name);
+  if (!st->query_name ||
+      (!plan.file_query && !(st->query_text = strdup(plan.text)))) {
+    rc = hk_error_set(err, HK_E_NOMEM, "out of memory");
+    goto out;
+  }
+  st->has_window = 1;
+  st->start_us = plan.start_us;
+  st->end_us = plan.end_us;
+
+  /* The filter of a file query. */
+  if (plan.file_query && plan.text && *plan.text) {
+    const char *no_key[1] = {NULL};
+    const char *filter[1] = {plan.text};
+    snprintf(label, sizeof label, "stage 1 (query %s: where)", e->name);
+    st = &p->stages[p->n_stages++];
+    (*n_made)++;
+    if ((rc = bind_instance(p->registry, st, label, "where", err)) != HK_OK)
+      goto out;
+    if ((rc = check_kind(st, 1, n_total, err)) != HK_OK)
+      goto out;
+    rc = set_stage_options(st, no_key, filter, 1, err);
+  }
+out:
+  hk_qplan_clear(&plan);
+  for (size_t i = 0; owned && i < t->n_words; i++)
+    free(owned[i]);
+  free(owned);
+  free(keys);
+  free(values);
+  return rc;
+}
+
+static bool
+is_query_stage(const hk_stage_text *t)
+{
+  return t->n_words > 0 && strcmp(t->words[0].text, "query") == 0;
+}
+
+int
+hk_pipeline_parse_ex(hk_registry *r, const char *src, const hk_parse_opts *o,
+                     hk_pipeline **out, hk_error *err)
+{
+  const char *default_renderer = o ? o->default_renderer : NULL;
   hk_stage_text *texts = NULL;
-  size_t n_texts = 0;
+  size_t n_texts = 0, first = 0, n_total;
   hk_pipeline *p;
   int rc;
 
   *out = NULL;
   if ((rc = hk_pipeline_split(src, &texts, &n_texts, err)) != HK_OK)
     return rc;
+  for (size_t i = 1; i < n_texts; i++)
+    if (is_query_stage(&texts[i])) {
+      hk_error_set(err, HK_E_CONFIG,
+                   "stage %zu (query): a query reads data, so it can only be "
+                   "the first stage",
+                   i + 1);
+      hk_pipeline_split_free(texts, n_texts);
+      return user_error(err, HK_E_CONFIG);
+    }
+  /* A query stage becomes up to two stages (provider, where). */
+  n_total = n_texts + (is_query_stage(&texts[0]) ? 1 : 0);
   p = calloc(1, sizeof *p);
   if (p)
-    p->stages = calloc(n_texts + 1, sizeof *p->stages);
+    p->stages = calloc(n_total + 1, sizeof *p->stages);
   if (!p || !p->stages) {
     free(p);
     hk_pipeline_split_free(texts, n_texts);
     return hk_error_set(err, HK_E_NOMEM, "out of memory");
   }
   p->registry = r;
-  for (size_t i = 0; i < n_texts; i++) {
-    stage *st = &p->stages[i];
-    p->n_stages++;
-    rc = bind_instance(r, st, i, texts[i].words[0].text, err);
+  if (is_query_stage(&texts[0])) {
+    size_t made = 0;
+    rc = expand_query_stage(p, &texts[0], o, n_total, &made, err);
+    if (rc != HK_OK)
+      goto fail;
+    /* A file query without a filter is one stage. */
+    n_total -= 2 - made;
+    first = 1;
+  }
+  for (size_t i = first; i < n_texts; i++) {
+    size_t at = p->n_stages;
+    stage *st = &p->stages[p->n_stages++];
+    rc = bind_numbered(r, st, i + 1, texts[i].words[0].text, err);
     if (rc == HK_OK)
-      rc = check_kind(st, i, n_texts, err);
+      rc = check_kind(st, at, n_total, err);
     if (rc == HK_OK)
       rc = bind_options(st, &texts[i], src, err);
     if (rc != HK_OK)
@@ -573,7 +772,7 @@ hk_pipeline_parse(hk_registry *r, const char *src, const char *default_renderer,
     const char *name = default_renderer ? default_renderer : "table";
     stage *st = &p->stages[p->n_stages++];
     st->implicit = 1;
-    rc = bind_instance(r, st, p->n_stages - 1, name, err);
+    rc = bind_numbered(r, st, n_texts + 1, name, err);
     if (rc == HK_OK && st->desc->kind != HK_KIND_RENDERER) {
       hk_error_set(err, HK_E_CONFIG,
                    "output format '%s' is %s, not a renderer (renderers "
@@ -596,6 +795,16 @@ fail:
   hk_pipeline_split_free(texts, n_texts);
   hk_pipeline_free(p);
   return rc;
+}
+
+int
+hk_pipeline_parse(hk_registry *r, const char *src, const char *default_renderer,
+                  hk_pipeline **out, hk_error *err)
+{
+  hk_parse_opts o = {.default_renderer = default_renderer,
+                     .start_us = HK_TIME_MIN,
+                     .end_us = HK_TIME_MAX};
+  return hk_pipeline_parse_ex(r, src, &o, out, err);
 }
 
 size_t
@@ -728,9 +937,11 @@ hk_pipeline_run(hk_pipeline *p, const hk_run_opts *opts, hk_run_result *res,
     case HK_KIND_PROVIDER: {
       const hk_provider_vt *vt = st->desc->vtable;
       hk_query q = {.struct_size = sizeof q,
+                    .name = st->query_name,
+                    .text = st->query_text,
                     .options = st->options,
-                    .start_us = opts->start_us,
-                    .end_us = opts->end_us,
+                    .start_us = st->has_window ? st->start_us : opts->start_us,
+                    .end_us = st->has_window ? st->end_us : opts->end_us,
                     .batch_rows = opts->batch_rows > 0 ? opts->batch_rows
                                                        : DEFAULT_BATCH_ROWS};
       rc = vt->run_query(state, &q, &raw, &call_err);

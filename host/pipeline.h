@@ -62,6 +62,27 @@ typedef struct hk_pipeline hk_pipeline;
 int hk_pipeline_parse(hk_registry *r, const char *src,
                       const char *default_renderer, hk_pipeline **out,
                       hk_error *err);
+
+struct hk_querylib;
+
+/* Options of hk_pipeline_parse_ex. */
+typedef struct hk_parse_opts {
+  const char *default_renderer; /* NULL: "table" */
+  /* The query library that a first stage `query NAME k=v ...` is
+   * expanded from (borrowed; NULL: such a stage is refused).  The stage
+   * becomes the query's provider stage (its options, query name, query
+   * text and time window set from the expansion) and, for a file query
+   * with a filter, a `where` stage; both are labelled "stage 1 (query
+   * NAME)" in messages, the stages after keep their numbers. */
+  const struct hk_querylib *queries;
+  /* The run's time range and clock: the query's start/end parameters. */
+  int64_t start_us, end_us, now_us;
+} hk_parse_opts;
+
+int hk_pipeline_parse_ex(hk_registry *r, const char *src,
+                         const hk_parse_opts *opts, hk_pipeline **out,
+                         hk_error *err);
+
 void hk_pipeline_free(hk_pipeline *p);
 
 size_t hk_pipeline_stage_count(const hk_pipeline *p);
@@ -144,7 +165,9 @@ typedef struct hk_enrich_spec {
 
 /*
  * Wrap `inner` (moved) in a stream that adds one column per enricher
- * field (prefix + field name), looked up from the cells of
+ * field (prefix + field name), then prefix + "status" (ok, no_data,
+ * bad_format, not_supported, query_failed) and prefix + "summary", looked
+ * up from the cells of
  * `spec->column`.  Fails when the column does not exist or a new column
  * name is already taken.  Lookup failures are logged as warnings (the run
  * becomes partial) and leave the fields null.

@@ -160,12 +160,35 @@ finish_relative(const char *p, int64_t t, int64_t *out, const char *s,
   return round_down(t, p + 1, out, s, err);
 }
 
+/* `t` moved by `months` calendar months (a day past the end of the
+ * target month becomes its last day, as dateutil's relativedelta does). */
+static int
+add_months(int64_t t, int64_t months, int64_t *out)
+{
+  int64_t days = floor_div(t, US_PER_DAY), y, total;
+  int64_t tod = t - days * US_PER_DAY;
+  unsigned m, d, dim;
+  civil_from_days(days, &y, &m, &d);
+  total = y * 12 + (int64_t)(m - 1) + months;
+  y = floor_div(total, 12);
+  m = (unsigned)(total - y * 12) + 1;
+  if (y < -100000 || y > 100000)
+    return HK_E_INVAL;
+  dim = days_in_month(y, m);
+  if (d > dim)
+    d = dim;
+  *out = days_from_civil(y, m, d) * US_PER_DAY + tod;
+  return HK_OK;
+}
+
+static const char UNITS[] = "use s, m, h, d, w, mon or y, e.g. -7d";
+
 static int
 parse_relative(const char *s, int64_t now_us, int64_t *out, hk_error *err)
 {
   const char *p = s;
   int sign = *p == '-' ? -1 : 1;
-  int64_t amount = 0, unit_us, delta;
+  int64_t amount = 0, unit_us = 0, delta, months = 0;
   int ndigits = 0;
   p++;
   while (isdigit((unsigned char)*p)) {
@@ -182,36 +205,53 @@ parse_relative(const char *s, int64_t now_us, int64_t *out, hk_error *err)
                         "cannot read '%s' as a time: a number must follow "
                         "'%c' (e.g. -7d)",
                         s, *s);
-  switch (*p) {
-  case 's':
-    unit_us = US_PER_SEC;
-    break;
-  case 'm':
-    unit_us = US_PER_MIN;
-    break;
-  case 'h':
-    unit_us = US_PER_HOUR;
-    break;
-  case 'd':
-    unit_us = US_PER_DAY;
-    break;
-  case 'w':
-    unit_us = 7 * US_PER_DAY;
-    break;
-  default:
-    return hk_error_set(err, HK_E_INVAL,
-                        "cannot read '%s' as a time: unknown unit '%.*s' "
-                        "(use s, m, h, d or w, e.g. -7d)",
-                        s, (int)strcspn(p, "@"), p);
+  /* Calendar units first: "mon" is not minutes. */
+  if (strncmp(p, "mon", 3) == 0) {
+    months = amount;
+    p += 3;
+  } else if (*p == 'y') {
+    months = 12 * amount;
+    p++;
+  } else {
+    switch (*p) {
+    case 's':
+      unit_us = US_PER_SEC;
+      break;
+    case 'm':
+      unit_us = US_PER_MIN;
+      break;
+    case 'h':
+      unit_us = US_PER_HOUR;
+      break;
+    case 'd':
+      unit_us = US_PER_DAY;
+      break;
+    case 'w':
+      unit_us = 7 * US_PER_DAY;
+      break;
+    default:
+      return hk_error_set(err, HK_E_INVAL,
+                          "cannot read '%s' as a time: unknown unit '%.*s' "
+                          "(%s)",
+                          s, (int)strcspn(p, "@"), p, UNITS);
+    }
+    p++;
   }
-  p++;
-  if (*p != '\0' && *p != '@')
+  if (*p != '\0' && *p != '@') {
+    const char *u = p - 1;
+    while (u > s && isalpha((unsigned char)u[-1]))
+      u--;
     return hk_error_set(err, HK_E_INVAL,
                         "cannot read '%s' as a time: unknown unit '%.*s' "
-                        "(use s, m, h, d or w, e.g. -7d)",
-                        s, (int)strcspn(p - 1, "@"), p - 1);
-  if (__builtin_mul_overflow(amount, unit_us, &delta) ||
-      __builtin_add_overflow(now_us, sign * delta, &delta))
+                        "(%s)",
+                        s, (int)strcspn(u, "@"), u, UNITS);
+  }
+  if (unit_us == 0) {
+    if (add_months(now_us, sign * months, &delta) != HK_OK)
+      return hk_error_set(err, HK_E_INVAL,
+                          "cannot read '%s' as a time: out of range", s);
+  } else if (__builtin_mul_overflow(amount, unit_us, &delta) ||
+             __builtin_add_overflow(now_us, sign * delta, &delta))
     return hk_error_set(err, HK_E_INVAL,
                         "cannot read '%s' as a time: out of range", s);
   return finish_relative(p, delta, out, s, err);

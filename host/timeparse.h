@@ -9,6 +9,8 @@
  *   1709528767  1709528767.25      epoch seconds (10 digits), fraction
  *   now                            the reference time
  *   -7d  -3h  -30m  -2w  -45s  +1h relative to now (s, m, h, d, w)
+ *   -1mon  -1y                     calendar months and years (the day is
+ *                                  kept, or the month's last day)
  *   -7d@d  now@h  @mon  @y         ... rounded down (UTC) to the second,
  *                                  minute, hour, day, month or year
  *

@@ -5,12 +5,18 @@
 #define _GNU_SOURCE
 #include "config.h"
 
+#include "../querylib.h"
 #include "../timeparse.h"
 #include "cli.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifndef HK_ABS_TOP_SRCDIR
+#define HK_ABS_TOP_SRCDIR NULL
+#endif
 
 /* Parse --from / --to into [start, end). Returns 0 or an exit code. */
 static int
@@ -59,6 +65,37 @@ finish_output(const hk_cli *cli, hk_cli_out *out, int rc)
   return HK_EXIT_OK;
 }
 
+/* Does the pipeline start with a `query` stage?  Only then is the query
+ * library read. */
+static int
+starts_with_query(const char *text)
+{
+  while (isspace((unsigned char)*text))
+    text++;
+  if (*text == '\'' || *text == '"')
+    text++;
+  return strncmp(text, "query", 5) == 0 &&
+         (text[5] == '\0' || isspace((unsigned char)text[5]) ||
+          text[5] == '\'' || text[5] == '"');
+}
+
+static int
+load_queries(hk_cli *cli, hk_querylib **out)
+{
+  hk_error err;
+  *out = hk_querylib_new();
+  if (!*out)
+    return hk_cli_error(HK_EXIT_FAIL, "out of memory");
+  hk_error_clear(&err);
+  if (hk_querylib_load_standard(*out, &cli->settings, HK_ABS_TOP_SRCDIR,
+                                &err) != HK_OK)
+    return hk_cli_error(HK_EXIT_FAIL, "%s", err.msg);
+  /* A broken file elsewhere in the library does not stop this run. */
+  for (size_t i = 0; i < hk_querylib_problem_count(*out); i++)
+    hk_log_msg(NULL, HK_LOG_WARN, "%s", hk_querylib_problem(*out, i));
+  return 0;
+}
+
 int
 hk_cli_run_pipeline(hk_cli *cli, const char *text)
 {
@@ -69,6 +106,8 @@ int
 hk_cli_run_pipeline_sink(hk_cli *cli, const char *text, const hk_sink *sink)
 {
   hk_pipeline *p = NULL;
+  hk_querylib *queries = NULL;
+  hk_parse_opts popts;
   hk_run_result res;
   hk_run_opts opts;
   hk_cli_out *out;
@@ -80,8 +119,20 @@ hk_cli_run_pipeline_sink(hk_cli *cli, const char *text, const hk_sink *sink)
     return rc;
   if ((rc = time_range(cli, &opts.start_us, &opts.end_us)) != 0)
     return rc;
+  memset(&popts, 0, sizeof popts);
+  popts.default_renderer = cli->output;
+  popts.start_us = opts.start_us;
+  popts.end_us = opts.end_us;
+  popts.now_us = hk_services()->now_us();
+  if (starts_with_query(text) && (rc = load_queries(cli, &queries)) != 0) {
+    hk_querylib_free(queries);
+    return rc;
+  }
+  popts.queries = queries;
   hk_error_clear(&err);
-  if (hk_pipeline_parse(cli->registry, text, cli->output, &p, &err) != HK_OK)
+  rc = hk_pipeline_parse_ex(cli->registry, text, &popts, &p, &err);
+  hk_querylib_free(queries);
+  if (rc != HK_OK)
     return hk_cli_error(err.flags & HK_EF_USER ? HK_EXIT_USAGE : HK_EXIT_FAIL,
                         "%s", err.msg);
   out = malloc(sizeof *out);

@@ -79,6 +79,29 @@ main(void)
   is_time("+1h", NOW + S(3600));
   is_time("-0d", NOW);
 
+  /* calendar months and years (MSTICPy's mon and y units); Python:
+   * datetime(2024,2,4,5,6,7,654321,tzinfo=utc).timestamp() etc. */
+  is_time("-1mon", NOW - S(29 * 86400));   /* 2024-02-04 */
+  is_time("-12mon", NOW - S(366 * 86400)); /* 2023-03-04 */
+  is_time("-1y", NOW - S(366 * 86400));    /* 2023-03-04 */
+  is_time("+1mon", NOW + S(31 * 86400));   /* 2024-04-04 */
+  is_time("-1mon@d", S(1707004800));       /* 2024-02-04 */
+  is_time("-3mon@mon", S(1701388800));     /* 2023-12-01 */
+  is_time("-1y@y", S(1672531200));         /* 2023-01-01 */
+  {
+    /* From 2024-03-31: a month back is 2024-02-29 (the last day), a year
+     * back from 2024-02-29 is 2023-02-28. */
+    int64_t got = 0;
+    hk_error e;
+    hk_error_clear(&e);
+    ok(hk_time_parse("-1mon", S(1711843200), &got, &e) == HK_OK &&
+           got == S(1709164800),
+       "-1mon from 03-31 is 02-29");
+    ok(hk_time_parse("-1y", S(1709164800), &got, &e) == HK_OK &&
+           got == S(1677542400),
+       "-1y from 2024-02-29 is 2023-02-28");
+  }
+
   /* rounding (down, UTC) */
   is_time("now@d", S(1709510400));
   is_time("@d", S(1709510400));
@@ -122,9 +145,11 @@ main(void)
                           "now, or a relative time (-7d, -3h, -30m@m, "
                           "now@d))");
   is_error("-7x", "cannot read '-7x' as a time: unknown unit 'x' (use s, m, "
-                  "h, d or w, e.g. -7d)");
+                  "h, d, w, mon or y, e.g. -7d)");
   is_error("-7days", "cannot read '-7days' as a time: unknown unit 'days' "
-                     "(use s, m, h, d or w, e.g. -7d)");
+                     "(use s, m, h, d, w, mon or y, e.g. -7d)");
+  is_error("-2months", "cannot read '-2months' as a time: unknown unit "
+                       "'months' (use s, m, h, d, w, mon or y, e.g. -7d)");
   is_error("-d", "cannot read '-d' as a time: a number must follow '-' (e.g. "
                  "-7d)");
   is_error("-7d@q", "cannot read '-7d@q' as a time: unknown rounding '@q' "
