@@ -47,6 +47,23 @@ hk_file_src_open(hk_file_src *s, const char *path, hk_error *err)
   return HK_OK;
 }
 
+int
+hk_file_src_open_reader(hk_file_src *s, const char *path, hk_file_read_fn fn,
+                        void *ctx, hk_error *err)
+{
+  memset(s, 0, sizeof *s);
+  s->path = path;
+  s->line = 1;
+  s->fd = -1;
+  s->read_fn = fn;
+  s->read_ctx = ctx;
+  s->buf = malloc(HK_FILE_READ_SIZE);
+  if (!s->buf)
+    return hk_error_set(err, HK_E_NOMEM, "%s: out of memory", path);
+  s->cap = HK_FILE_READ_SIZE;
+  return HK_OK;
+}
+
 void
 hk_file_src_close(hk_file_src *s)
 {
@@ -83,6 +100,19 @@ hk_file_src_fill(hk_file_src *s, hk_error *err)
     s->buf = nb;
     s->cap *= 2;
   }
+  if (s->read_fn) {
+    size_t got = 0;
+    int rc =
+        s->read_fn(s->read_ctx, s->buf + s->len, s->cap - s->len, &got, err);
+    if (rc != HK_OK) {
+      s->read_failed = 1;
+      return rc;
+    }
+    if (got == 0)
+      s->eof = 1;
+    s->len += got;
+    return (int)(got > INT32_MAX ? INT32_MAX : got);
+  }
   for (;;) {
     ssize_t got = read(s->fd, s->buf + s->len, s->cap - s->len);
     if (got > 0) {
@@ -93,9 +123,11 @@ hk_file_src_fill(hk_file_src *s, hk_error *err)
       s->eof = 1;
       return 0;
     }
-    if (errno != EINTR)
+    if (errno != EINTR) {
+      s->read_failed = 1;
       return hk_error_set(err, HK_E_IO, "%s: read failed: %s", s->path,
                           strerror(errno));
+    }
   }
 }
 

@@ -39,23 +39,23 @@ apply_types(hk_file_run *r, const char *const *types, size_t n_types,
         colon ? hk_file_type_from_name(colon + 1, strlen(colon + 1)) : -1;
     if (!colon || colon == item || type < 0)
       return hk_error_set(err, HK_E_CONFIG,
-                          "file: types: '%s' is not COLUMN:TYPE (TYPE one of "
+                          "%s: types: '%s' is not COLUMN:TYPE (TYPE one of "
                           "int, float, bool, timestamp, string)",
-                          item);
+                          r->who, item);
     size_t len = (size_t)(colon - item);
     int idx = hk_file_names_find(&r->names, item, len);
     if (idx < 0 && r->family == 2) /* a JSON key that comes later */
       idx = hk_file_add_column(r, item, len);
     if (idx == HK_E_NOMEM)
-      return hk_error_set(err, HK_E_NOMEM, "file: out of memory");
+      return hk_error_set(err, HK_E_NOMEM, "%s: out of memory", r->who);
     if (idx < 0) {
       hk_buf_reset(&r->scratch);
       for (size_t c = 0; c < r->names.n && c < 30; c++)
         hk_buf_appendf(&r->scratch, "%s%s", c ? ", " : "", r->names.names[c]);
       return hk_error_set(err, HK_E_CONFIG,
-                          "file: types: no column '%.*s' in %s (columns: "
+                          "%s: types: no column '%.*s' in %s (columns: "
                           "%s)",
-                          (int)len, item,
+                          r->who, (int)len, item,
                           r->n_inputs ? r->inputs[0].path : "the input",
                           r->scratch.len ? r->scratch.data : "none");
     }
@@ -76,13 +76,13 @@ find_time_column(hk_file_run *r, hk_error *err)
                                  strlen(r->time_column_opt));
     if (idx < 0)
       return hk_error_set(err, HK_E_CONFIG,
-                          "file: time_column: no column '%s' in %s",
+                          "%s: time_column: no column '%s' in %s", r->who,
                           r->time_column_opt, r->inputs[0].path);
     if (r->cols[idx].type != HK_COL_TIMESTAMP)
       return hk_error_set(err, HK_E_CONFIG,
-                          "file: time_column '%s' holds %s, not timestamps "
+                          "%s: time_column '%s' holds %s, not timestamps "
                           "(use types=%s:timestamp)",
-                          r->time_column_opt,
+                          r->who, r->time_column_opt,
                           hk_column_type_name(r->cols[idx].type),
                           r->time_column_opt);
     r->time_col = idx;
@@ -118,7 +118,7 @@ hk_file_fix_schema(hk_file_run *r, const char *const *types, size_t n_types,
   r->seen = calloc(r->names.n + 1, sizeof *r->seen);
   r->next_key = malloc((r->names.n + 1) * sizeof *r->next_key);
   if (!r->b || !r->seen || !r->next_key)
-    return hk_error_set(err, HK_E_NOMEM, "file: out of memory");
+    return hk_error_set(err, HK_E_NOMEM, "%s: out of memory", r->who);
   for (size_t i = 0; i <= r->names.n; i++)
     r->next_key[i] = -1;
   for (size_t i = 0; i < r->names.n; i++) {
@@ -126,7 +126,7 @@ hk_file_fix_schema(hk_file_run *r, const char *const *types, size_t n_types,
     if (!c->forced)
       c->type = hk_file_infer_type(&c->inf, r->names.names[i]);
     if (hk_table_builder_add_column(r->b, r->names.names[i], c->type) < 0)
-      return hk_error_set(err, HK_E_NOMEM, "file: out of memory");
+      return hk_error_set(err, HK_E_NOMEM, "%s: out of memory", r->who);
   }
   r->source_col = -1;
   if (r->add_source) {
@@ -140,7 +140,7 @@ hk_file_fix_schema(hk_file_run *r, const char *const *types, size_t n_types,
     r->source_col = hk_table_builder_add_column(r->b, name.data, HK_COL_UTF8);
     hk_buf_free(&name);
     if (r->source_col < 0)
-      return hk_error_set(err, HK_E_NOMEM, "file: out of memory");
+      return hk_error_set(err, HK_E_NOMEM, "%s: out of memory", r->who);
   }
   r->schema_fixed = 1;
   if (r->host->log_enabled(r->inst, HK_LOG_DEBUG)) {
@@ -501,8 +501,8 @@ hk_file_next_batch(hk_file_run *r, struct ArrowArray *out, hk_error *err)
         r->host->is_canceled(r->inst)) {
       r->done = 1;
       hk_file_close_input(r);
-      return hk_error_set(err, HK_E_CANCELED, "file: canceled after %lld rows",
-                          (long long)r->emitted);
+      return hk_error_set(err, HK_E_CANCELED, "%s: canceled after %lld rows",
+                          r->who, (long long)r->emitted);
     }
     if (r->row_limit > 0 && r->emitted >= r->row_limit) {
       r->done = 1;
@@ -536,7 +536,7 @@ hk_file_next_batch(hk_file_run *r, struct ArrowArray *out, hk_error *err)
       }
     }
     if (rc < 0)
-      return hk_error_set(err, rc, "file: out of memory after %lld rows",
+      return hk_error_set(err, rc, "%s: out of memory after %lld rows", r->who,
                           (long long)r->emitted);
     rows += rc;
     r->emitted += rc;
@@ -550,6 +550,14 @@ hk_file_next_batch(hk_file_run *r, struct ArrowArray *out, hk_error *err)
     *err = r->pending_err;
     if (r->emitted)
       err->flags |= HK_EF_PARTIAL;
+    if ((r->broken || r->src.read_failed) && r->emitted) {
+      /* the input broke off: say how much of it made it */
+      size_t len = strlen(err->msg);
+      snprintf(err->msg + len, sizeof err->msg - len,
+               "; the %lld row%s before it %s returned (partial result)",
+               (long long)r->emitted, r->emitted == 1 ? "" : "s",
+               r->emitted == 1 ? "was" : "were");
+    }
     hk_file_report_totals(r);
     return err->code ? err->code : HK_E_FAIL;
   }

@@ -20,15 +20,30 @@
  * HK_FILE_MAX_RECORD, so memory follows the longest record, not the file. */
 #define HK_FILE_READ_SIZE (1u << 20)
 #define HK_FILE_MAX_RECORD (256u << 20)
+/* infer_rows=0 holds the rows of an input up to this size and reads it
+ * once; a larger one is read twice.  Tests make it smaller. */
+#ifndef HK_FILE_KEEP_BYTES
+#define HK_FILE_KEEP_BYTES (8 << 20)
+#endif
 
 /* A file (or stdin) read through one growable buffer.  The readers consume
  * bytes from buf[pos..len) and call hk_file_src_fill when a record runs past
  * `len`; fill moves the unread tail to the front and reads more, so
  * pointers into the buffer are valid only until the next fill. */
+/* Where the bytes come from when not from a file descriptor (an archive
+ * member): fill up to `cap` bytes at `buf`, set *got (0 at the end) and
+ * return HK_OK, or fail with `err` filled. */
+typedef int (*hk_file_read_fn)(void *ctx, char *buf, size_t cap, size_t *got,
+                               hk_error *err);
+
 typedef struct hk_file_src {
   const char *path; /* display name (borrowed), "-" for stdin */
   int fd;
   int eof;
+  int read_failed; /* the input broke off (truncated archive, read error):
+                      nothing after this point can be read */
+  hk_file_read_fn read_fn; /* NULL: read(2) on fd */
+  void *read_ctx;
   char *buf;
   size_t cap, pos, len;
   int64_t line;    /* physical line number (1-based) of buf[pos] */
@@ -37,6 +52,9 @@ typedef struct hk_file_src {
 
 /* Open `path` ("-" reads standard input, which is not closed). */
 int hk_file_src_open(hk_file_src *s, const char *path, hk_error *err);
+/* A source over a reader callback; `path` is only shown in messages. */
+int hk_file_src_open_reader(hk_file_src *s, const char *path,
+                            hk_file_read_fn fn, void *ctx, hk_error *err);
 void hk_file_src_close(hk_file_src *s);
 /* Make room and read more.  Returns the number of bytes added, 0 at the end
  * of the input (s->eof set), or a negative hk_status with `err` filled

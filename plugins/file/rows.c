@@ -174,7 +174,7 @@ read_csv_header(hk_file_run *r, hk_file_input *in, hk_error *err)
   size_t n = r->csv.n_fields;
   int32_t *map = realloc(in->map, (n ? n : 1) * sizeof *map);
   if (!map)
-    return hk_error_set(err, HK_E_NOMEM, "file: out of memory");
+    return hk_error_set(err, HK_E_NOMEM, "%s: out of memory", r->who);
   in->map = map;
   in->n_map = n;
   in->header_line = r->csv.line;
@@ -214,7 +214,7 @@ read_csv_header(hk_file_run *r, hk_file_input *in, hk_error *err)
   hk_buf_free(&name);
   hk_buf_free(&dropped);
   if (rc < 0)
-    return hk_error_set(err, rc, "file: out of memory");
+    return hk_error_set(err, rc, "%s: out of memory", r->who);
   r->csv_header_as_row = !r->header;
   return 1;
 }
@@ -236,10 +236,17 @@ json_mode(hk_file_run *r, int format, int first, hk_error *err)
 static int
 open_input(hk_file_run *r, hk_error *err)
 {
-  hk_file_input *in = &r->inputs[r->cur];
-  int rc = hk_file_src_open(&r->src, in->path, err);
-  if (rc != HK_OK)
+  int rc;
+  if (r->inputs[r->cur].container != HK_FILE_PLAIN) {
+    /* may insert inputs for later members: `in` is taken after it */
+    rc = hk_file_archive_open_member(r, err);
+    if (rc <= 0)
+      return rc;
+  } else if ((rc = hk_file_src_open(&r->src, r->inputs[r->cur].path, err)) !=
+             HK_OK) {
     return rc;
+  }
+  hk_file_input *in = &r->inputs[r->cur];
   r->src_open = 1;
   if ((rc = hk_file_src_skip_bom(&r->src, err)) != HK_OK)
     return rc;
@@ -254,10 +261,11 @@ open_input(hk_file_run *r, hk_error *err)
   int family = in->is_json ? 2 : 1;
   if (r->family && r->family != family)
     return hk_error_set(err, HK_E_CONFIG,
-                        "file: %s holds %s but the files before it hold %s; "
-                        "read CSV and JSON in separate runs",
-                        in->path, family == 2 ? "JSON" : "CSV",
-                        family == 2 ? "CSV" : "JSON");
+                        "%s: %s holds %s but the files before it hold %s; "
+                        "read CSV and JSON in separate runs%s",
+                        r->who, in->path, family == 2 ? "JSON" : "CSV",
+                        family == 2 ? "CSV" : "JSON",
+                        in->member ? " (ARCHIVE#MEMBER picks members)" : "");
   r->family = family;
   if (in->is_json) {
     int mode = json_mode(r, format, first, err);
@@ -287,11 +295,34 @@ hk_file_close_input(hk_file_run *r)
   r->csv_header_as_row = 0;
 }
 
-static void
-next_input(hk_file_run *r)
+/* Done with r->inputs[r->cur]: on to the next member of its archive, or
+ * the next input.  HK_OK, or a negative hk_status when the archive cannot
+ * be read on (err says where). */
+static int
+next_input(hk_file_run *r, hk_error *err)
 {
   hk_file_close_input(r);
+  if (r->arc) {
+    int rc = hk_file_archive_next_member(r, err);
+    if (rc != 0)
+      return rc < 0 ? rc : HK_OK; /* 1: r->cur is the next member's input */
+  }
   r->cur++;
+  return HK_OK;
+}
+
+/* Was the record just read reported already (first pass of infer_rows=0,
+ * or a second pass over records the first pass reported)? */
+static int
+already_reported(const hk_file_run *r)
+{
+  if (r->quiet)
+    return 1;
+  if (!r->quiet_until)
+    return 0;
+  if (r->cur != r->quiet_input)
+    return r->cur < r->quiet_input;
+  return r->src_open && hk_file_src_offset(&r->src) <= r->quiet_offset;
 }
 
 /* A malformed record (err says what and where): skip it or stop. */
@@ -302,7 +333,7 @@ bad_record(hk_file_run *r, hk_error *err, int rest_of_file)
     append_msg(err, "; on_error=skip skips malformed records");
     return err->code ? err->code : HK_E_INVAL;
   }
-  if (!r->quiet) {
+  if (!already_reported(r)) {
     r->skipped++;
     HK_LOG_WARN(r->host, r->inst, "%s; %s (on_error=skip)", err->msg,
                 rest_of_file ? "the rest of the file is skipped"
@@ -321,15 +352,19 @@ hk_file_read_record(hk_file_run *r, struct json_object **obj, hk_error *err)
         return 0;
       rc = open_input(r, err);
       if (rc == 0) {
-        next_input(r);
+        if ((rc = next_input(r, err)) < 0)
+          return rc;
         continue;
       }
       if (rc < 0) {
-        if (rc == HK_E_INVAL || rc == HK_E_LIMIT) { /* unreadable header */
-          hk_file_close_input(r);
-          if ((rc = bad_record(r, err, 1)) < 0)
+        /* an unreadable header; not an archive that broke off */
+        if ((rc == HK_E_INVAL || rc == HK_E_LIMIT) && !r->src.read_failed &&
+            !r->broken) {
+          if ((rc = bad_record(r, err, 1)) < 0 ||
+              (rc = next_input(r, err)) < 0) {
+            hk_file_close_input(r);
             return rc;
-          r->cur++;
+          }
           continue;
         }
         hk_file_close_input(r);
@@ -358,7 +393,8 @@ hk_file_read_record(hk_file_run *r, struct json_object **obj, hk_error *err)
     if (rc == HK_FILE_REC)
       return 1;
     if (rc == HK_FILE_END) {
-      next_input(r);
+      if ((rc = next_input(r, err)) < 0)
+        return rc;
       continue;
     }
     if (rc == HK_FILE_BAD) {
@@ -366,11 +402,15 @@ hk_file_read_record(hk_file_run *r, struct json_object **obj, hk_error *err)
         return rc;
       continue;
     }
-    if (rc != HK_E_INVAL && rc != HK_E_LIMIT)
+    /* a source that broke off (truncated archive, zip bomb, read error)
+     * ends the run: nothing after it can be trusted */
+    if ((rc != HK_E_INVAL && rc != HK_E_LIMIT) || r->src.read_failed ||
+        r->broken)
       return rc;
     if ((rc = bad_record(r, err, 1)) < 0)
       return rc;
-    next_input(r);
+    if ((rc = next_input(r, err)) < 0)
+      return rc;
   }
 }
 
@@ -438,15 +478,38 @@ infer_record(hk_file_run *r, struct json_object *obj)
   return HK_OK;
 }
 
+/* Forget the kept rows (infer_rows=0 over an input too big to hold). */
+static void
+drop_sample(hk_file_run *r)
+{
+  for (size_t i = 0; i < r->n_rows; i++)
+    if (r->rows[i].obj)
+      json_object_put(r->rows[i].obj);
+  r->n_rows = r->n_fields = r->replay = 0;
+  hk_buf_reset(&r->arena);
+}
+
 int
 hk_file_collect_sample(hk_file_run *r, hk_error *err)
 {
+  /* infer_rows=0: rows are kept while the input read stays under
+   * HK_FILE_KEEP_BYTES; an input that ends by then was read once, and
+   * only a longer one is read twice (the first pass then only infers). */
   const int two_pass = r->infer_rows == 0;
+  int keeping = 1;
   int64_t n = 0;
-  r->quiet = two_pass;
+  r->quiet = 0;
   for (;;) {
     if (!two_pass && n >= r->infer_rows)
       break;
+    if (two_pass && keeping && r->bytes > HK_FILE_KEEP_BYTES) {
+      drop_sample(r);
+      keeping = 0;
+      r->quiet = 1;
+      r->quiet_until = 1;
+      r->quiet_input = r->cur;
+      r->quiet_offset = r->src_open ? hk_file_src_offset(&r->src) : 0;
+    }
     struct json_object *obj = NULL;
     hk_error rerr;
     hk_error_clear(&rerr);
@@ -458,7 +521,7 @@ hk_file_collect_sample(hk_file_run *r, hk_error *err)
         *err = rerr;
         return rc;
       }
-      if (!two_pass) { /* report it after the rows before it */
+      if (keeping) { /* report it after the rows before it */
         r->pending = 1;
         r->pending_err = rerr;
       }
@@ -466,17 +529,18 @@ hk_file_collect_sample(hk_file_run *r, hk_error *err)
     }
     int64_t line = obj ? r->json.line : r->csv.line;
     rc = infer_record(r, obj);
-    if (rc == HK_OK && !two_pass)
+    if (rc == HK_OK && keeping)
       rc = keep_sample_row(r, obj, line);
-    if ((rc != HK_OK || two_pass) && obj)
+    if ((rc != HK_OK || !keeping) && obj)
       json_object_put(obj);
     if (rc != HK_OK)
-      return hk_error_set(err, HK_E_NOMEM, "file: out of memory");
+      return hk_error_set(err, HK_E_NOMEM, "%s: out of memory", r->who);
     n++;
   }
   r->sampled = n;
-  if (two_pass) {
+  if (!keeping) {
     hk_file_close_input(r);
+    hk_file_archive_rewind(r);
     r->cur = 0;
     r->quiet = 0;
   }

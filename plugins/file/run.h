@@ -36,12 +36,26 @@ int hk_file_names_find(const hk_file_names *t, const char *s, size_t len);
 int hk_file_names_add(hk_file_names *t, const char *s, size_t len);
 void hk_file_names_free(hk_file_names *t);
 
+/* What a path names, decided when the paths are expanded. */
+enum hk_file_container {
+  HK_FILE_PLAIN = 0, /* a file read as it is */
+  HK_FILE_ARCHIVE,   /* zip or tar (any compression): its members */
+  HK_FILE_COMPRESSED /* one compressed file (.gz, .bz2, .xz, .zst) */
+};
+
 typedef struct hk_file_input {
+  /* What messages and _source show: the file, or ARCHIVE#MEMBER once an
+   * archive member is open. */
   char *path;
-  int format;   /* enum hk_file_format as chosen by option/extension */
-  int is_json;  /* resolved on open */
-  int32_t *map; /* CSV: file column -> schema column, -1 = not kept */
-  size_t n_map; /* CSV: fields a record must have */
+  int container;    /* enum hk_file_container */
+  char *archive;    /* the archive file, for HK_FILE_ARCHIVE/COMPRESSED */
+  char *member_sel; /* member pattern after '#', NULL: every table member */
+  char *member;     /* the member this input reads, once known */
+  int extra;        /* inserted for a later member of the same archive */
+  int format;       /* enum hk_file_format as chosen by option/extension */
+  int is_json;      /* resolved on open */
+  int32_t *map;     /* CSV: file column -> schema column, -1 = not kept */
+  size_t n_map;     /* CSV: fields a record must have */
   int64_t header_line;
 } hk_file_input;
 
@@ -60,9 +74,47 @@ typedef struct hk_file_sample_row {
   struct json_object *obj; /* JSON */
 } hk_file_sample_row;
 
+/* How a run reads its inputs: the `file` provider fills it from its
+ * options, the `otrf` provider from its own (both link these sources).
+ * Everything is borrowed for the duration of hk_file_open_stream. */
+typedef struct hk_file_settings {
+  const char *const *paths; /* files, globs, "-", ARCHIVE#MEMBER */
+  size_t n_paths;
+  const char *const *types; /* COLUMN:TYPE overrides */
+  size_t n_types;
+  const char *format; /* auto|csv|tsv|ndjson|json, NULL = auto */
+  int skip_bad;       /* on_error=skip */
+  int keep_index;     /* index_column=keep */
+  int add_source;     /* _source column */
+  int header;         /* CSV header row */
+  int64_t infer_rows; /* 0: two passes */
+  int64_t batch_rows; /* when batch_rows_set; else the query's hint */
+  int batch_rows_set;
+  const char *delimiter;    /* NULL: by format */
+  const char *time_column;  /* NULL: the first known one */
+  int64_t max_member_mb;    /* archive member size cap, MiB */
+  int64_t max_ratio;        /* archive member compression ratio cap */
+  const char *archive_hint; /* appended to "archive truncated" errors */
+} hk_file_settings;
+
+#define HK_FILE_DEFAULT_MAX_MEMBER_MB 4096
+#define HK_FILE_DEFAULT_MAX_RATIO 200
+
+/* Start a run over `set` for query `q` (window, row limit, batch hint):
+ * inputs are expanded and checked, the first rows read to infer the
+ * columns, and the stream returned in *out (transfer).  Errors name the
+ * path and the option to change; `who` prefixes them ("file", "otrf"). */
+int hk_file_open_stream(const hk_host *host, const hk_instance *inst,
+                        const char *who, const hk_file_settings *set,
+                        const hk_query *q, struct ArrowArrayStream *out,
+                        hk_error *err);
+
+typedef struct hk_file_archive hk_file_archive;
+
 typedef struct hk_file_run {
   const hk_host *host;
   const hk_instance *inst;
+  const char *who; /* message prefix: the provider's name (static) */
 
   /* options */
   int skip_bad;   /* on_error=skip */
@@ -82,12 +134,21 @@ typedef struct hk_file_run {
   size_t n_inputs, cur;
   int src_open;
   hk_file_src src;
+  hk_file_archive *arc; /* the archive being read, or NULL */
+  int broken; /* an archive broke off or hit a limit: the run ends there */
+  int64_t max_member_bytes, max_ratio;
+  const char *archive_hint; /* static, from the settings, or NULL */
   hk_file_csv csv;
   hk_file_json json;
   int csv_header_as_row; /* header=false: the first record is data */
   int family;            /* 0 unknown, 1 CSV, 2 JSON */
   int quiet;             /* inference pass of infer_rows=0: no warnings */
-  int64_t sampled;       /* rows the column types were inferred from */
+  /* infer_rows=0 over a large input: the second pass stays quiet about
+   * records up to where the first pass stopped reporting */
+  int quiet_until;
+  size_t quiet_input;
+  int64_t quiet_offset;
+  int64_t sampled; /* rows the column types were inferred from */
 
   /* columns */
   hk_file_names names;
@@ -126,6 +187,28 @@ typedef struct hk_file_run {
   size_t cap_tmp;
   hk_buf scratch;
 } hk_file_run;
+
+/* archive.c: members of zip and tar archives read in place (libarchive).
+ * hk_file_archive_kind: the container a path names, by its extension,
+ * else by its first bytes (enum hk_file_container).
+ * hk_file_archive_open_member: open r->src over the member of the archive
+ *   input r->inputs[r->cur], opening the archive and finding its first
+ *   member first when needed.  1 when open, 0 when the input has no
+ *   member to read, or a negative hk_status (err names archive and
+ *   member).
+ * hk_file_archive_next_member: after a member, find the next one; when
+ *   there is one, insert its input after r->cur, advance r->cur and return
+ *   1; return 0 (archive closed) when there is none.
+ * hk_file_archive_rewind: close the archive and drop the inserted member
+ *   inputs, so that a second pass finds the same members again. */
+int hk_file_archive_kind(const char *path);
+int hk_file_archive_supported(void);
+int hk_file_archive_open_member(hk_file_run *r, hk_error *err);
+int hk_file_archive_next_member(hk_file_run *r, hk_error *err);
+void hk_file_archive_close(hk_file_run *r);
+void hk_file_archive_rewind(hk_file_run *r);
+/* Is `path` of a format the file provider reads (by extension)? */
+int hk_file_format_from_extension(const char *path);
 
 /* rows.c: reading and sampling */
 int hk_file_add_column(hk_file_run *r, const char *name, size_t len);

@@ -143,6 +143,97 @@ is "$out" "id
 2
 3" "stdin as CSV"
 
+# --- archives ---------------------------------------------------------------
+
+ZIP="$DATA/otrf/cache/datasets/atomic/windows/credential_access/host/psh_lsass_memory_dump_comsvcs.zip"
+MEMBER=psh_lsass_memory_dump_comsvcs_2020-10-18T19500924.json
+hk run "file path=$ZIP | count by Channel | csv"
+is "$rc" 0 "a zip is read in place"
+is "$out" "Channel,count
+Microsoft-Windows-Sysmon/Operational,148
+Security,36" "its JSON member: 184 events"
+hk run "file path=$ZIP#*.json add_source=true | head n=1 | select _source | csv"
+is "$out" "_source
+$ZIP#$MEMBER:1" "ARCHIVE#PATTERN picks members; _source is ARCHIVE#MEMBER:LINE"
+hk run "file path=$ZIP#nosuch.csv | csv"
+is "$rc" 1 "a selector that matches nothing"
+like "$err" "file: $ZIP: no member matches 'nosuch.csv' (members: $MEMBER)" "lists the members"
+hk run "file path=$T/edge.csv#x | csv"
+like "$err" "file: '$T/edge.csv' is not a zip or tar archive, so '#x' selects nothing" \
+  "'#' on a plain file"
+printf 'not a zip\n' >"$T/fake.zip"
+hk run "file path=$T/fake.zip | csv"
+is "$rc" 1 "a .zip that is no zip"
+like "$err" "file: $T/fake.zip: cannot read it as a zip or tar archive: " "is reported"
+
+if [ -n "$PYTHON3" ]; then
+  # Archives made with Python's zipfile and tarfile: table members by
+  # extension; other files and macOS resource forks are left out.
+  "$PYTHON3" "$HK_SRCDIR/plugins/file/make_archives.py" "$T"
+  hk run "file path=$T/multi.zip | csv"
+  is "$out" "n,k,late
+1,a,
+2,a,
+3,b,true
+4,b,
+5,b," "members one after another, columns matched by name"
+  hk run "file path=$T/multi.zip#*b.json | count | csv"
+  is "$out" "count
+3" "a glob selector against the member's base name"
+  hk run "file path=$T/multi.zip infer_rows=1 | csv"
+  like "$err" "$T/multi.zip#logs/b.json:1: key 'late' first appears after the 1 rows" \
+    "a key of a later member is reported with ARCHIVE#MEMBER:LINE"
+  hk run "file path=$T/multi.zip infer_rows=0 | where late == true | select n, late | csv"
+  is "$out" "n,late
+3,true" "infer_rows=0 reads every member twice"
+  hk run "file path=$T/multi.tar.gz add_source=true | csv"
+  is "$out" "id,v,_source
+1,a,$T/multi.tar.gz#x/one.csv:2
+2,b,$T/multi.tar.gz#x/one.csv:3
+3,c,$T/multi.tar.gz#x/two.csv:2" "tar.gz members, each with its own header"
+  hk run "file path=$T/multi.tar.gz#x/two.csv | csv"
+  is "$out" "id,v
+3,c" "one tar member by name"
+  gzip -c "$T/in.ndjson" >"$T/in.ndjson.gz"
+  hk run "file path=$T/in.ndjson.gz add_source=true | csv"
+  is "$out" "a,b,_source
+1,x,$T/in.ndjson.gz:1
+2,y,$T/in.ndjson.gz:2" "a single gzip file: format from the name inside"
+
+  # truncated archives: the rows before the break, then the error
+  head -c 8978 "$ZIP" >"$T/half.zip"
+  hk run "file path=$T/half.zip | select EventID | csv"
+  is "$rc" 1 "a truncated zip fails"
+  # Python: the first 8978 bytes inflate to 124756 bytes, 83 whole lines
+  is "$(printf '%s\n' "$out" | sed 1d | wc -l | tr -d ' ')" 83 "after the 83 events before the break"
+  like "$err" "file: $T/half.zip#$MEMBER: the archive is truncated or corrupt after 124756 bytes of the member: " \
+    "naming archive, member and how far it got"
+  like "$err" "; the 83 rows before it were returned (partial result)" "and what was kept"
+  head -c 100 "$T/multi.tar.gz" >"$T/half.tar.gz"
+  hk run "file path=$T/half.tar.gz | csv"
+  is "$rc" 1 "a truncated tar.gz fails"
+  like "$err" "file: $T/half.tar.gz" "and is named"
+
+  # zip bombs stop early with the limit that caught them
+  hk run "file path=$T/bomb.zip | count"
+  is "$rc" 1 "a member past max_ratio stops the run"
+  like "$err" "file: $T/bomb.zip#bomb.ndjson: " "naming it"
+  like "$err" "compressed, a ratio above max_ratio=200; stopped reading: a zip bomb? (raise max_ratio= if the member is genuine)" \
+    "and the limit"
+  hk run "file path=$T/bomb.zip max_member_size=1 | count"
+  like "$err" "file: $T/bomb.zip#bomb.ndjson: the member says it holds 67108872 bytes, more than max_member_size=1 (MiB)" \
+    "a declared size past max_member_size is refused before reading"
+  hk run "file path=$T/nocd.zip max_member_size=1 | count"
+  like "$err" "file: $T/nocd.zip#big.ndjson: more than 1 MiB uncompressed (max_member_size=1)" \
+    "without a declared size the bytes are counted"
+  hk run "file path=$T/encrypted.zip | count"
+  like "$err" "file: $T/encrypted.zip#secret.json: the member is encrypted; encrypted members are not read (decrypt the archive first)" \
+    "an encrypted member is refused"
+  hk run "file path=$T/stream.zip | count | csv"
+  is "$out" "count
+40000" "the same zip within the limits"
+fi
+
 # --- errors -----------------------------------------------------------------
 
 hk run "file path=$T/nope.csv | csv"

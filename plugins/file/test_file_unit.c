@@ -408,6 +408,43 @@ test_inference_limits(void)
   check("path=late.csv;infer_rows=2;types=n:string", HK_OK,
         "n:utf8|x:utf8\n1|a\n2|b\nthree|c\n4|d\n", "or types= keeps them");
 
+  /* infer_rows=0 holds up to HK_FILE_KEEP_BYTES (4096 in this test) and
+   * reads such an input once; a longer one twice.  Either way each skipped
+   * record is reported once. */
+  hk_buf big = HK_BUF_INIT;
+  hk_buf_append_str(&big, "{\"i\":0}\n{\"i\":,}\n");
+  for (int i = 1; i <= 600; i++)
+    hk_buf_appendf(&big, "{\"i\":%d}\n", i);
+  hk_buf_append_str(&big, "{\"i\":]}\n{\"i\":601,\"late\":\"x\"}\n");
+  write_file("twopass.ndjson", big.data, big.len);
+  r = run("path=twopass.ndjson;infer_rows=0;on_error=skip");
+  ok(strstr(r.table, "i:int64|late:utf8\n0|~\n1|~\n") == r.table &&
+         strstr(r.table, "\n601|x\n"),
+     "input over the limit: two passes, the late key is a column");
+  is_str(log_text.data,
+         "WARN: twopass.ndjson:2: malformed JSON at column 6: unexpected "
+         "character (expected one JSON object per line); record skipped "
+         "(on_error=skip)\n"
+         "WARN: twopass.ndjson:603: malformed JSON at column 6: unexpected "
+         "character (expected one JSON object per line); record skipped "
+         "(on_error=skip)\n"
+         "WARN: skipped 2 malformed records (on_error=skip)\n",
+         "each bad record once: before and after where the rows stopped "
+         "being held");
+  free(r.table);
+  WRITE("small.ndjson", "{\"i\":1}\n{\"i\":,}\n{\"i\":2,\"late\":true}\n");
+  r = run("path=small.ndjson;infer_rows=0;on_error=skip");
+  is_str(r.table, "i:int64|late:bool\n1|~\n2|true\n",
+         "a small input is read once");
+  is_str(log_text.data,
+         "WARN: small.ndjson:2: malformed JSON at column 6: unexpected "
+         "character (expected one JSON object per line); record skipped "
+         "(on_error=skip)\n"
+         "WARN: skipped 1 malformed record (on_error=skip)\n",
+         "and its bad record reported once");
+  free(r.table);
+  hk_buf_free(&big);
+
   WRITE("times.csv", "ts,Start,EventTime,when,n\n"
                      "1331901000.5,7/8/2019 16:08,1700000000000,1/2/2020 "
                      "1:02:03 PM,1700000000\n");
