@@ -163,9 +163,18 @@ pt_emit_row(pt_output *o, int64_t ni)
     }
     o->anc[depth++] = t->nodes[x].ordinal;
   }
-  for (size_t k = depth; k > 0; k--)
-    hk_buf_appendf(&o->tmp, "%s%lld", k == depth ? "" : "/",
-                   (long long)o->anc[k - 1]);
+  for (size_t k = depth; k > 0; k--) {
+    char digits[24];
+    int nd = 0;
+    uint64_t v = (uint64_t)o->anc[k - 1]; /* ordinals are >= 0 */
+    do
+      digits[nd++] = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    if (k != depth)
+      hk_buf_append_char(&o->tmp, '/');
+    while (nd > 0)
+      hk_buf_append_char(&o->tmp, digits[--nd]);
+  }
   rc |= hk_table_builder_append_utf8(ob, oc++, o->tmp.data ? o->tmp.data : "",
                                      o->tmp.len);
   int has_children = t->child_start[ni + 1] > t->child_start[ni];

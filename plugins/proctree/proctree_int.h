@@ -68,12 +68,14 @@ typedef struct pt_batch {
 #define PT_NONE (-1)
 
 /* One process of the tree.  Text fields are read from the input cells on
- * demand; only what the joins need is decoded here. */
+ * demand; only what the joins need is decoded here.  Names and hosts are
+ * interned (pt_intern): equal ids mean equal text, ignoring case, so the
+ * joins compare integers and never go back to the cells. */
 typedef struct pt_node {
   int64_t time_us; /* creation time; 0 when unknown (epoch, like MSTICPy) */
   int64_t pid;     /* PT_NO_PID when absent */
-  uint64_t host_h; /* hash of the case-folded host name (0 when none) */
-  uint64_t name_h; /* hash of the case-folded name */
+  uint64_t host_h; /* interned host name (0 when none); equals host_ord */
+  uint64_t name_h; /* interned name */
   uint32_t batch;  /* row the fields are read from */
   uint32_t row;
   int32_t level;     /* PT_LV_*: 0 for a real row, 1/2 for synthesized */
@@ -84,6 +86,20 @@ typedef struct pt_node {
   int64_t depth;
   uint32_t key_suffix; /* >0: "#n" disambiguates a repeated key */
 } pt_node;
+
+/* Distinct strings, compared ignoring ASCII case, numbered from 1 in
+ * order of first appearance.  The text is kept (lower-cased) so that a
+ * hash collision is told apart from a match. */
+typedef struct pt_intern {
+  uint64_t *slot_h;  /* open addressing: hash ... */
+  uint32_t *slot_id; /* ... and id (0: empty) */
+  size_t cap;
+  uint64_t *off; /* id - 1 -> offset in text */
+  uint32_t *len;
+  size_t n, n_cap;
+  char *text;
+  size_t text_len, text_cap;
+} pt_intern;
 
 typedef struct pt_tree {
   const hk_host *host;
@@ -101,6 +117,7 @@ typedef struct pt_tree {
   int64_t n_filtered; /* rows of other event types */
   int64_t n_no_pid;   /* rows without a process id */
   int64_t n_cycles;   /* parent links cut to break a cycle */
+  pt_intern names, hosts;
 
   /* Children in CSR form, each list in (time, node) order. */
   int64_t *child_start; /* n_nodes + 1 */

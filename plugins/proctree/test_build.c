@@ -528,6 +528,82 @@ test_small(void)
   is_int(r.rows, 8, "6 processes + 2 synthesized (A:4, B:16)");
   result_free(&r);
 
+  /* repeated events in the as-of join (4688: names are part of the key) */
+  static const char *const wcols[] = {
+      "EventID",   "Computer",          "NewProcessName", "NewProcessId",
+      "ProcessId", "ParentProcessName", "TimeGenerated"};
+  static const char *const wcells[] = {/* 0 */ "4688",
+                                       "A",
+                                       "C:\\cmd.exe",
+                                       "0x10",
+                                       "0x4",
+                                       "C:\\explorer.exe",
+                                       "2024-01-01 00:00:01",
+                                       /* 1: repeat of 0 */ "4688",
+                                       "A",
+                                       "C:\\CMD.EXE",
+                                       "0x10",
+                                       "0x4",
+                                       "C:\\explorer.exe",
+                                       "2024-01-01 00:00:01",
+                                       /* 2 -> 0 */ "4688",
+                                       "A",
+                                       "C:\\a.exe",
+                                       "0x20",
+                                       "0x10",
+                                       "C:\\cmd.exe",
+                                       "2024-01-01 00:00:02",
+                                       /* 3 -> 0 (same time) */ "4688",
+                                       "A",
+                                       "C:\\b.exe",
+                                       "0x21",
+                                       "0x10",
+                                       "C:\\cmd.exe",
+                                       "2024-01-01 00:00:01",
+                                       /* 4: repeat of 2 */ "4688",
+                                       "A",
+                                       "C:\\a.exe",
+                                       "0x20",
+                                       "0x10",
+                                       "C:\\cmd.exe",
+                                       "2024-01-01 00:00:02",
+                                       /* 5 -> 2 */ "4688",
+                                       "A",
+                                       "C:\\c.exe",
+                                       "0x30",
+                                       "0x20",
+                                       "C:\\a.exe",
+                                       "2024-01-01 00:00:03"};
+  text_stream(wcols, 7, wcells, 6, NULL, &s);
+  ok(run_tree(&s, &none, &r, &err) == HK_OK, "4688 repeats: %s", err.msg);
+  is_int(r.rows, 5, "4 processes + synthesized explorer.exe; 2 repeats out");
+  ok(row_of_src(&r, 1) < 0 && row_of_src(&r, 4) < 0,
+     "the repeats (rows 1 and 4) are dropped");
+  ok(linked(&r, 2, 0) && linked(&r, 3, 0) && linked(&r, 5, 2),
+     "children link to the first of each repeated event");
+  ok(parent_is_synthetic(&r, 0), "cmd.exe's parent is synthesized");
+  result_free(&r);
+  hk_config wq = {{{"query", "summary"}}};
+  char wsum[256];
+  text_stream(wcols, 7, wcells, 6, NULL, &s);
+  run_summary(&s, &wq, wsum, sizeof wsum);
+  is_str(wsum, "5/1/2/2/0/4/1", "4688 repeats: P/R/L/B/I/depth/synth");
+
+  /* minimal schema: names are not in the key, so same pid and time with
+   * another name is another process; ties go to the later row */
+  static const char *const mcells[] = {
+      "A", "x.exe", "30", "1",  "2024-01-01 00:00:01", /* 0 */
+      "A", "y.exe", "30", "1",  "2024-01-01 00:00:01", /* 1: kept */
+      "A", "x.exe", "30", "1",  "2024-01-01 00:00:01", /* 2: repeat of 0 */
+      "A", "z.exe", "31", "30", "2024-01-01 00:00:02", /* 3 -> 1 */
+  };
+  text_stream(cols, 5, mcells, 4, "pid,ppid", &s);
+  ok(run_tree(&s, &none, &r, &err) == HK_OK, "minimal repeats: %s", err.msg);
+  is_int(r.rows, 4, "3 processes + 1 synthesized; 1 repeat out");
+  ok(row_of_src(&r, 2) < 0, "the repeat (row 2) is dropped");
+  ok(linked(&r, 3, 1), "ties go to the later row (y.exe), not the repeat");
+  result_free(&r);
+
   /* Sysmon: GUIDs decide even when pids and names collide */
   static const char *const scols[] = {
       "EventID",     "UtcTime",         "Image",       "ProcessId",

@@ -30,6 +30,13 @@ like "$out" 'label="ASMHost.exe\n0x1610\n\"C:\\Program Files\\' \
   "backslashes and quotes escaped"
 is "$(printf '%s\n' "$out" | tail -1)" "}" "closed"
 
+# OTRF: Security and Sysmon events in one table; the Sysmon tree's rows
+# fill Image/ProcessId while NewProcessName/NewProcessId are null there
+hk run "file format=ndjson infer_rows=5000 path=$DATA/otrf/schtask_create_2020-12-1907003032.json | proctree schema=sysmon | tree_text"
+is "$rc" 0 "tree_text on a mixed table: exit status"
+is "$(printf '%s\n' "$out" | grep -c '\.exe|')" 0 "no row falls back to its proc_key"
+like "$out" '`-- schtasks.exe [8920]  schtasks  /create' "labels from Image and ProcessId"
+
 hk run "file path=$M/ip_locs.csv | tree_text"
 is "$rc" 1 "a table without id/parent fails"
 like "$err" "id=proc_key: no such column" "error names the id column"

@@ -26,6 +26,8 @@ typedef struct tv_row {
   int64_t parent; /* row index or -1 */
 } tv_row;
 
+#define TV_MAX_PAIRS 12
+
 typedef struct tv_tree {
   struct ArrowSchema schema;
   tv_batch *batches;
@@ -33,8 +35,12 @@ typedef struct tv_tree {
   tv_row *rows;
   int64_t n_rows;
   int64_t *child_start, *child_list, *roots, n_roots;
-  /* columns (-1 when absent) */
-  int64_t id, parent, name, pid, cmd, synth;
+  /* columns (-1 when absent); a table mixing event types (Security 4688
+   * and Sysmon 1) has several name/pid pairs and command-line columns, each
+   * filled on its own rows: the first non-null one is used per row */
+  int64_t id, parent, synth;
+  int64_t name[TV_MAX_PAIRS], pid[TV_MAX_PAIRS], cmd[TV_MAX_PAIRS];
+  size_t n_names, n_cmds;
   int64_t *label; /* label=... columns */
   size_t n_label;
 } tv_tree;
@@ -183,17 +189,19 @@ tv_load(tv_tree *t, const hk_config *opt, struct ArrowArrayStream *in,
     rc = tv_option_column(opt, v, "parent", "parent_key", &t->parent, err);
   if (rc != HK_OK)
     return rc;
-  t->name = t->pid = t->cmd = -1;
+  t->n_names = t->n_cmds = 0;
   for (size_t k = 0; k < sizeof tv_name_pid / sizeof tv_name_pid[0]; k++) {
-    t->name = tv_column(v, tv_name_pid[k][0]);
-    if (t->name >= 0) {
-      t->pid = tv_column(v, tv_name_pid[k][1]);
-      break;
+    int64_t c = tv_column(v, tv_name_pid[k][0]);
+    if (c >= 0 && t->n_names < TV_MAX_PAIRS) {
+      t->name[t->n_names] = c;
+      t->pid[t->n_names++] = tv_column(v, tv_name_pid[k][1]);
     }
   }
-  for (size_t k = 0; k < sizeof tv_cmd_cols / sizeof tv_cmd_cols[0]; k++)
-    if ((t->cmd = tv_column(v, tv_cmd_cols[k])) >= 0)
-      break;
+  for (size_t k = 0; k < sizeof tv_cmd_cols / sizeof tv_cmd_cols[0]; k++) {
+    int64_t c = tv_column(v, tv_cmd_cols[k]);
+    if (c >= 0 && t->n_cmds < TV_MAX_PAIRS)
+      t->cmd[t->n_cmds++] = c;
+  }
   t->synth = tv_column(v, "IsSynthetic");
   const char *const *items;
   size_t n = tv_host->config_get_list(opt, "label", &items);
@@ -325,7 +333,12 @@ tv_label(const tv_tree *t, int64_t r, hk_buf *b, int for_dot)
     }
     return;
   }
-  s = tv_cell(t, r, t->name, &len, tmp, sizeof tmp);
+  /* the first name column this row fills, and its pid */
+  size_t pair = 0;
+  s = NULL;
+  for (; pair < t->n_names && !s; pair++)
+    s = tv_cell(t, r, t->name[pair], &len, tmp, sizeof tmp);
+  int64_t pid_col = s ? t->pid[pair - 1] : -1;
   if (!s) {
     s = tv_cell(t, r, t->id, &len, tmp, sizeof tmp);
     tv_append_clean(b, s ? s : "?", s ? len : 1);
@@ -335,7 +348,7 @@ tv_label(const tv_tree *t, int64_t r, hk_buf *b, int for_dot)
       i--;
     tv_append_clean(b, s + i, len - i);
   }
-  s = tv_cell(t, r, t->pid, &len, tmp, sizeof tmp);
+  s = tv_cell(t, r, pid_col, &len, tmp, sizeof tmp);
   if (s) {
     hk_buf_append_str(b, for_dot ? "\n" : " [");
     tv_append_clean(b, s, len);
@@ -349,7 +362,9 @@ tv_label(const tv_tree *t, int64_t r, hk_buf *b, int for_dot)
         hk_batch_view_bool(&tb->view, t->synth, t->rows[r].row))
       hk_buf_append_str(b, " (inferred)");
   }
-  s = tv_cell(t, r, t->cmd, &len, tmp, sizeof tmp);
+  s = NULL;
+  for (size_t k = 0; k < t->n_cmds && !s; k++)
+    s = tv_cell(t, r, t->cmd[k], &len, tmp, sizeof tmp);
   if (s && len) {
     hk_buf_append_str(b, for_dot ? "\n" : "  ");
     tv_append_clean(b, s, len);
