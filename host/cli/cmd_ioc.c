@@ -33,8 +33,8 @@ const hk_cli_verb hk_cli_verbs_ioc[] = {
      "\n"
      "Text (a file streamed line by line, standard input, or --text): one\n"
      "row per observable and line: IoCType, Observable, Line (1-based).\n"
-     "With -o json the observables are grouped by type instead, each once\n"
-     "in order of appearance: {\"ipv4\": [...], \"url\": [...]}.\n"
+     "With -o json the observables are grouped by type instead, each once,\n"
+     "the most frequent first: {\"ipv4\": [...], \"url\": [...]}.\n"
      "\n"
      "A table (CSV, TSV, JSON, NDJSON; --columns names the text columns):\n"
      "MSTICPy's extract_df rows: IoCType, Observable, SourceIndex (0-based\n"
@@ -267,11 +267,27 @@ grouped_write(void *ud, const void *buf, size_t len)
   return HK_OK;
 }
 
-/* Print {"type": [observables...], ...} to stdout. */
+static void
+grouped_add_type(json_object *out, const char *type, json_object *set)
+{
+  json_object *arr = json_object_new_array();
+  json_object_object_foreach(set, obs, unused)
+  {
+    (void)unused;
+    json_object_array_add(arr, json_object_new_string(obs));
+  }
+  json_object_object_add(out, type, arr);
+}
+
+/* Print {"type": [observables...], ...} to stdout: the built-in types in
+ * iocextract's order, then custom ones as they came. */
 static int
 grouped_print(hk_cli *cli, grouped_sink *g)
 {
-  json_object *out = json_object_new_object();
+  static const char *const order[] = {
+      "ipv4",     "ipv6",      "dns",         "url",          "email",
+      "md5_hash", "sha1_hash", "sha256_hash", "windows_path", "linux_path"};
+  json_object *out = json_object_new_object(), *set;
   hk_cli_out *o = malloc(sizeof *o);
   int rc = HK_EXIT_OK;
   if (!out || !o) {
@@ -279,15 +295,13 @@ grouped_print(hk_cli *cli, grouped_sink *g)
     free(o);
     return hk_cli_error(HK_EXIT_FAIL, "out of memory");
   }
-  json_object_object_foreach(g->groups, type, set)
+  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+    if (json_object_object_get_ex(g->groups, order[i], &set))
+      grouped_add_type(out, order[i], set);
+  json_object_object_foreach(g->groups, type, tset)
   {
-    json_object *arr = json_object_new_array();
-    json_object_object_foreach(set, obs, unused)
-    {
-      (void)unused;
-      json_object_array_add(arr, json_object_new_string(obs));
-    }
-    json_object_object_add(out, type, arr);
+    if (!json_object_object_get_ex(out, type, NULL))
+      grouped_add_type(out, type, tset);
   }
   const char *text = json_object_to_json_string_ext(
       out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
@@ -374,7 +388,10 @@ hk_cmd_ioc(hk_cli *cli, int argc, char **argv)
     pt_word(&p, "ignore_private", "true");
   if (no_refang)
     pt_word(&p, "refang", "false");
-  if (!table)
+  if (grouped)
+    /* Only the distinct pairs reach the CLI, most frequent first. */
+    hk_buf_append_str(&p.b, " | count by IoCType, Observable");
+  else if (!table)
     hk_buf_append_str(&p.b, input ? " | select IoCType, Observable, "
                                     "SourceIndex as Line, Input"
                                   : " | select IoCType, Observable, "

@@ -20,8 +20,8 @@ url      http://evil.com/x     1
 hk ioc extract -o json --text 'a 8.8.8.8 b 1.1.1.1 c 8.8.8.8 d hxxps://x[.]org/p e@x.org 10:22:33'
 is "$out" '{
   "ipv4": [
-    "8.8.8.8",
-    "1.1.1.1"
+    "1.1.1.1",
+    "8.8.8.8"
   ],
   "dns": [
     "x.org"
@@ -32,11 +32,21 @@ is "$out" '{
   "email": [
     "e@x.org"
   ]
-}' "-o json: grouped by type, each once in order, no clock time as IPv6"
+}' "-o json: grouped by type, each once (lines it is on, then value), no clock time as IPv6"
 
 hk ioc extract -o json --text 'nothing here'
 is "$out" '{
 }' "-o json with no IoC: an empty object"
+
+printf 'a 9.9.9.9\nb 9.9.9.9 5.5.5.5\nc 9.9.9.9 5.5.5.5 7.7.7.7\n' >"$T/freq.txt"
+hk ioc extract -o json "$T/freq.txt"
+is "$out" '{
+  "ipv4": [
+    "9.9.9.9",
+    "5.5.5.5",
+    "7.7.7.7"
+  ]
+}' "-o json: the observable on most lines first"
 
 hk ioc extract --no-refang -o csv --text 'hxxp://evil[.]com/a'
 is "$out" 'IoCType,Observable,Line
