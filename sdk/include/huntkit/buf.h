@@ -1,6 +1,7 @@
 /*
  * huntkit/buf.h -- a growable byte buffer and the escaping every text
- * output needs (JSON strings, CSV fields).  Part of libhuntkit-sdk.
+ * output needs (JSON strings, CSV fields, URL components, base64).  Part
+ * of libhuntkit-sdk.
  *
  * Concurrency: one thread per buffer.  Ownership: the buffer owns `data`;
  * hk_buf_free releases it.  Appends return HK_OK or HK_E_NOMEM.
@@ -38,6 +39,36 @@ int hk_buf_append_json_string(hk_buf *b, const char *s, size_t len);
 int hk_buf_append_csv_field(hk_buf *b, const char *s, size_t len, char sep);
 /* Take ownership of the data (transfer: free() it); the buffer is reset. */
 char *hk_buf_detach(hk_buf *b, size_t *len);
+
+/*
+ * hk_buf_append_url_encoded -- append `len` bytes at `s` percent-encoded
+ * for a URL path segment or query value (RFC 3986 section 2): the
+ * unreserved characters A-Z a-z 0-9 - . _ ~ are copied, every other byte
+ * (reserved characters, space, controls, each byte of a UTF-8 sequence)
+ * becomes %XX with upper-case hex digits, the same in every locale.
+ * `s` is borrowed, may hold NUL bytes (written %00), may be NULL when
+ * `len` is 0 and must not point into `b`.  HK_OK, or HK_E_NOMEM with the
+ * text of `b` unchanged.  One thread per buffer.
+ */
+int hk_buf_append_url_encoded(hk_buf *b, const char *s, size_t len);
+
+/* hk_base64_encode flags. */
+#define HK_BASE64_URL (1u << 0)   /* "-_" for "+/" (RFC 4648 section 5) */
+#define HK_BASE64_NOPAD (1u << 1) /* no trailing '=' */
+
+/*
+ * hk_base64_encode -- append `len` bytes at `data` to `out` in base64
+ * (RFC 4648), without line breaks: the standard alphabet with '=' padding
+ * for flags 0 (e.g. HTTP Basic authorization), the URL-safe alphabet with
+ * HK_BASE64_URL, no padding with HK_BASE64_NOPAD (both: VirusTotal's URL
+ * identifiers).  Appends 4 * ceil(len / 3) characters, fewer without
+ * padding, nothing for len 0.  `data` is borrowed, may be NULL when `len`
+ * is 0 and must not point into `out`.  HK_OK, HK_E_INVAL for unknown flag
+ * bits (nothing appended), or HK_E_NOMEM with the text of `out`
+ * unchanged.  One thread per buffer.
+ */
+int hk_base64_encode(hk_buf *out, const void *data, size_t len,
+                     unsigned flags);
 
 #ifdef __cplusplus
 }

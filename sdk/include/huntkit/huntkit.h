@@ -9,8 +9,10 @@
 #include <huntkit/arrow.h>
 #include <huntkit/buf.h>
 #include <huntkit/enricher.h>
+#include <huntkit/enricher_http.h>
 #include <huntkit/host.h>
 #include <huntkit/ioc.h>
+#include <huntkit/ioc_check.h>
 #include <huntkit/plugin.h>
 #include <huntkit/provider.h>
 #include <huntkit/renderer.h>

@@ -235,6 +235,56 @@ int hk_row_cursor_init(hk_row_cursor *c, struct ArrowArrayStream *input,
 int hk_row_cursor_next(hk_row_cursor *c, hk_error *err);
 void hk_row_cursor_release(hk_row_cursor *c);
 
+/* ------------------------------------------------------------------------
+ * Splice: an output batch made of an input batch's columns, shared rather
+ * than copied, with some replaced or new columns from a second batch
+ * (usually from a builder), for analyzers that pass their input on and add
+ * or rewrite a few columns.
+ *
+ *   // once: the output schema
+ *   hk_stream_schema(input, &in_schema, err);
+ *   hk_table_builder_export_schema(b, &add_schema, err);
+ *   hk_splice_schema(&in_schema, &add_schema, map, n, &out_schema, err);
+ *   // per batch
+ *   hk_splice_pad(b, in.offset);                  // see below
+ *   ... append in.length values to every builder column ...
+ *   hk_table_builder_finish_batch(b, &add, err);
+ *   hk_splice_batch(&in, &add, map, n, &out, err);
+ *
+ * map: `n` entries, one per output column in order: map[i] >= 0 is column
+ *   map[i] of `in`, map[i] < 0 is column -map[i]-1 of `add`.  Borrowed;
+ *   read only during the call.  An input column the map leaves out is not
+ *   in the output (it is released with the input).
+ * Ownership: both calls take `in` and `add` (transfer: they are moved into
+ *   `out`, and on failure released; either way both are left released).
+ *   *out (transfer: the caller releases it) points at the very child
+ *   structs of `in` and `add`; releasing `out` releases both parents,
+ *   which release their children.  A consumer may move a child out of
+ *   `out` and release it on its own, as the Arrow C Data Interface allows:
+ *   that is the child's own producer's release callback, and its parent
+ *   then skips it.  `out` borrows nothing else: no lifetime ties to the
+ *   caller after the call.
+ * Offsets: the output has the input's length, offset, null count and
+ *   validity bitmap.  A struct array's offset applies to every child, the
+ *   added ones too, so each added column must hold `in->offset +
+ *   in->length` values: the first `in->offset` are never read;
+ *   hk_splice_pad appends that many nulls to every column of a builder.
+ * Errors: HK_E_INVAL when a map entry names a column that does not exist,
+ *   n < 0, `in` or `add` is released, or an added column is shorter than
+ *   `in->offset + in->length` (hk_splice_batch); HK_E_NOMEM.
+ * Concurrency: none of these keep state; the structs passed are used by
+ *   one thread during the call, and `out` by one thread at a time.
+ */
+int hk_splice_schema(struct ArrowSchema *in, struct ArrowSchema *add,
+                     const int64_t *map, int64_t n, struct ArrowSchema *out,
+                     hk_error *err);
+int hk_splice_batch(struct ArrowArray *in, struct ArrowArray *add,
+                    const int64_t *map, int64_t n, struct ArrowArray *out,
+                    hk_error *err);
+/* Append `n` nulls to every column of `b`.  HK_OK, or the first failing
+ * append's code (HK_E_NOMEM). */
+int hk_splice_pad(hk_table_builder *b, int64_t n);
+
 /* Release helpers that tolerate NULL and already-released structs. */
 void hk_schema_release(struct ArrowSchema *s);
 void hk_array_release(struct ArrowArray *a);

@@ -1,0 +1,691 @@
+/*
+ * plugins/abuseipdb/abuseipdb.c -- the `abuseipdb` enricher: AbuseIPDB v2
+ * abuse reports and confidence score of IPv4 and IPv6 addresses.
+ *
+ * The host runs the HTTP side (rate limit, retries, cache, many requests
+ * in flight): this plugin only builds each request (prepare) and reads
+ * each reply (parse).  lookup() is prepare + hk_host.http_fetch + parse.
+ *
+ * Wire format (shared/reference/wire-formats.md, 3.9): GET
+ * {base_url}/check?ipAddress={ip}&maxAgeInDays={n}, headers "Key: KEY" and
+ * "Accept: application/json"; 200 {"data": {abuseConfidenceScore,
+ * totalReports, numDistinctUsers, lastReportedAt, countryCode, usageType,
+ * isp, domain, hostnames, isTor, isWhitelisted, ...}}; errors JSON:API
+ * style {"errors": [{"detail", "status"}]}, 422 for a bad address.
+ *
+ * Severity follows MSTICPy's AbuseIPDB provider (msticpy.md 2.7): a
+ * confidence score above 50 is high, above 0 medium (MSTICPy's
+ * "warning"), 0 information.
+ */
+#include <huntkit/huntkit.h>
+
+#include <ctype.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* json_tokener_get_parse_end() arrived in json-c 0.15; configure accepts
+ * 0.13. */
+#if JSON_C_VERSION_NUM < ((0 << 16) | (15 << 8))
+#define json_tokener_get_parse_end(tok) ((size_t)(tok)->char_offset)
+#endif
+
+/* Instance configuration (the `config:` mapping of a conf.d file). */
+static const hk_param ab_params[] = {
+    {"api_key", HK_PT_STRING, HK_P_REQUIRED | HK_P_SECRET, NULL, NULL,
+     "AbuseIPDB API v2 key (Key header); write ${env:ABUSEIPDB_API_KEY} "
+     "rather than the key itself"},
+    {"base_url", HK_PT_STRING, 0, "https://api.abuseipdb.com/api/v2", NULL,
+     "API v2 base URL (tests point it at a local server)"},
+    {"max_age_days", HK_PT_INT, 0, "30", NULL,
+     "count reports of the last N days, 1 to 365 (the API's default: 30)"},
+    {NULL, 0, 0, NULL, NULL, NULL}};
+
+#define AB_GUI "https://www.abuseipdb.com/check/"
+#define AB_EXPECTED                                                            \
+  "an AbuseIPDB check record {\"data\": {\"abuseConfidenceScore\": ...}}"
+
+static const hk_host *ab_host;
+
+enum {
+  F_SCORE,
+  F_TOTAL_REPORTS,
+  F_DISTINCT_USERS,
+  F_LAST_REPORTED,
+  F_COUNTRY_CODE,
+  F_USAGE_TYPE,
+  F_ISP,
+  F_DOMAIN,
+  F_HOSTNAMES,
+  F_IS_TOR,
+  F_IS_WHITELISTED,
+  F_COUNT
+};
+
+static const hk_field_desc ab_fields[] = {
+    {"score", HK_COL_INT64, "abuse confidence score, 0 to 100"},
+    {"total_reports", HK_COL_INT64, "reports in the max_age_days window"},
+    {"distinct_users", HK_COL_INT64, "distinct users who reported it"},
+    {"last_reported", HK_COL_TIMESTAMP, "time of the latest report"},
+    {"country_code", HK_COL_UTF8, "country code"},
+    {"usage_type", HK_COL_UTF8, "e.g. Data Center/Web Hosting/Transit"},
+    {"isp", HK_COL_UTF8, "internet service provider"},
+    {"domain", HK_COL_UTF8, "domain of the ISP"},
+    {"hostnames", HK_COL_UTF8, "reverse DNS names, comma-separated"},
+    {"is_tor", HK_COL_BOOL, "a Tor exit node"},
+    {"is_whitelisted", HK_COL_BOOL, "on AbuseIPDB's allow list"},
+    {NULL, 0, NULL}};
+
+typedef struct ab_state {
+  const hk_instance *inst;
+  char *base_url;    /* without a trailing '/' */
+  char *auth_header; /* "Key: KEY" */
+  const char *headers[3];
+  int64_t max_age_days;
+  /* Per-call outputs: valid until the next call on this state. */
+  char *ioc; /* the IoC, NUL-terminated and trimmed */
+  hk_buf url;
+  hk_buf raw;
+  hk_buf summary;
+  hk_buf reference;
+  hk_buf hostnames;
+  json_object *reply; /* field strings point into it */
+  hk_value fields[F_COUNT];
+} ab_state;
+
+/* ------------------------------------------------------------ helpers */
+
+/* The member at a dotted path ("data.attributes.size"), or NULL. */
+static json_object *
+jpath(json_object *o, const char *path)
+{
+  char key[64];
+  while (o && *path) {
+    size_t n = strcspn(path, ".");
+    if (n >= sizeof key || !json_object_is_type(o, json_type_object))
+      return NULL;
+    memcpy(key, path, n);
+    key[n] = '\0';
+    if (!json_object_object_get_ex(o, key, &o))
+      return NULL;
+    path += n + (path[n] == '.');
+  }
+  return o;
+}
+
+static const char *
+jstr(json_object *o, const char *path)
+{
+  json_object *v = jpath(o, path);
+  return json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+                                                  : NULL;
+}
+
+/* An integer member (JSON integer, or a double with an integral value). */
+static int
+jint(json_object *o, const char *path, int64_t *out)
+{
+  json_object *v = jpath(o, path);
+  if (json_object_is_type(v, json_type_int)) {
+    *out = json_object_get_int64(v);
+    return 1;
+  }
+  if (json_object_is_type(v, json_type_double)) {
+    double d = json_object_get_double(v);
+    if (d == floor(d) && fabs(d) < 9e15) {
+      *out = (int64_t)d;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void
+set_str(hk_value *v, const char *s)
+{
+  memset(v, 0, sizeof *v);
+  if (s && *s) {
+    v->is_set = 1;
+    v->str = s;
+    v->str_len = strlen(s);
+  }
+}
+
+static void
+set_int(hk_value *v, json_object *o, const char *path)
+{
+  int64_t i;
+  memset(v, 0, sizeof *v);
+  if (jint(o, path, &i)) {
+    v->is_set = 1;
+    v->i64 = i;
+  }
+}
+
+static void
+set_bool(hk_value *v, json_object *o, const char *path)
+{
+  json_object *b = jpath(o, path);
+  memset(v, 0, sizeof *v);
+  if (json_object_is_type(b, json_type_boolean)) {
+    v->is_set = 1;
+    v->i64 = json_object_get_boolean(b) ? 1 : 0;
+  }
+}
+
+/* Append `s` to the ", "-separated list in `b` unless `seen` (the n
+ * strings appended so far) has it already. */
+static void
+add_unique(hk_buf *b, const char **seen, size_t *n, size_t cap, const char *s)
+{
+  if (!s || !*s)
+    return;
+  for (size_t i = 0; i < *n; i++)
+    if (!strcmp(seen[i], s))
+      return;
+  if (*n < cap)
+    seen[(*n)++] = s;
+  if (b->len)
+    hk_buf_append_str(b, ", ");
+  hk_buf_append_str(b, s);
+}
+
+/* Strings of a JSON array (or the values of an object: VirusTotal's
+ * categories map vendor -> label) joined by ", ", duplicates dropped. */
+static const char *
+join_strings(hk_buf *b, json_object *list)
+{
+  const char *seen[128];
+  size_t n = 0;
+  hk_buf_reset(b);
+  if (json_object_is_type(list, json_type_array)) {
+    size_t len = json_object_array_length(list);
+    for (size_t i = 0; i < len; i++) {
+      json_object *item = json_object_array_get_idx(list, i);
+      if (json_object_is_type(item, json_type_string))
+        add_unique(b, seen, &n, 128, json_object_get_string(item));
+    }
+  } else if (json_object_is_type(list, json_type_object)) {
+    json_object_object_foreach(list, key, val)
+    {
+      (void)key;
+      if (json_object_is_type(val, json_type_string))
+        add_unique(b, seen, &n, 128, json_object_get_string(val));
+    }
+  }
+  return b->len ? b->data : NULL;
+}
+
+/* ISO-8601 "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" as microseconds
+ * since the epoch; 0 when the text is not such a time.  Days from the
+ * civil date by H. Hinnant's algorithm, so no time zone or timegm() is
+ * involved. */
+static int
+parse_time(const char *s, int64_t *us)
+{
+  int y, mo, d, h, mi, sec, n = 0;
+  if (!s ||
+      sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) !=
+          6 ||
+      n != 19 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+      sec > 60)
+    return 0;
+  const char *p = s + n;
+  int64_t frac_us = 0, scale = 100000;
+  if (*p == '.')
+    for (p++; isdigit((unsigned char)*p); p++, scale /= 10)
+      frac_us += (*p - '0') * scale;
+  int64_t offset_s = 0;
+  if (*p == 'Z') {
+    p++;
+  } else if (*p == '+' || *p == '-') {
+    int oh, om, k = 0;
+    if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &k) != 2 || k != 5)
+      return 0;
+    offset_s = (*p == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    p += 6;
+  } else {
+    return 0;
+  }
+  if (*p)
+    return 0;
+  int yy = y - (mo <= 2);
+  int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+  int64_t yoe = yy - era * 400;
+  int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = era * 146097 + doe - 719468;
+  *us =
+      (days * 86400 + h * 3600 + mi * 60 + sec - offset_s) * INT64_C(1000000) +
+      frac_us;
+  return 1;
+}
+
+/* ------------------------------------------------------------ plugin */
+
+static int
+ab_create(const hk_instance *inst, const hk_config *cfg, void **state,
+          hk_error *err)
+{
+  static const char header_name[] = "Key: ";
+  const char *key = ab_host->config_get_string(cfg, "api_key");
+  const char *base = ab_host->config_get_string(cfg, "base_url");
+  int64_t max_age = 30;
+  if (!key || !*key)
+    return hk_error_set(err, HK_E_CONFIG,
+                        "abuseipdb: api_key is not set; add `api_key: "
+                        "${env:ABUSEIPDB_API_KEY}` under `config:` in the "
+                        "instance's conf.d file");
+  if (!base || (strncmp(base, "https://", 8) && strncmp(base, "http://", 7)))
+    return hk_error_set(err, HK_E_CONFIG,
+                        "abuseipdb: base_url must start with https:// or "
+                        "http://, got '%s'",
+                        base ? base : "");
+  if (ab_host->config_get_int(cfg, "max_age_days", &max_age) == HK_OK &&
+      (max_age < 1 || max_age > 365))
+    return hk_error_set(err, HK_E_CONFIG,
+                        "abuseipdb: max_age_days must be 1 to 365 (the "
+                        "API's limits), got %lld",
+                        (long long)max_age);
+  ab_state *s = calloc(1, sizeof *s);
+  if (!s)
+    return hk_error_set(err, HK_E_NOMEM, "abuseipdb: out of memory");
+  s->inst = inst;
+  s->max_age_days = max_age;
+  s->base_url = strdup(base);
+  if (s->base_url) {
+    size_t n = strlen(s->base_url);
+    while (n > 0 && s->base_url[n - 1] == '/')
+      s->base_url[--n] = '\0';
+  }
+  size_t header_len = sizeof header_name + strlen(key);
+  s->auth_header = malloc(header_len);
+  if (s->auth_header)
+    snprintf(s->auth_header, header_len, "%s%s", header_name, key);
+  if (!s->base_url || !s->auth_header) {
+    free(s->auth_header);
+    free(s->base_url);
+    free(s);
+    return hk_error_set(err, HK_E_NOMEM, "abuseipdb: out of memory");
+  }
+  s->headers[0] = s->auth_header;
+  s->headers[1] = "Accept: application/json";
+  s->headers[2] = NULL;
+  *state = s;
+  return HK_OK;
+}
+
+static void
+ab_destroy(void *state)
+{
+  ab_state *s = state;
+  if (!s)
+    return;
+  free(s->base_url);
+  if (s->auth_header) {
+    memset(s->auth_header, 0, strlen(s->auth_header));
+    free(s->auth_header);
+  }
+  free(s->ioc);
+  hk_buf_free(&s->url);
+  hk_buf_free(&s->raw);
+  hk_buf_free(&s->summary);
+  hk_buf_free(&s->reference);
+  hk_buf_free(&s->hostnames);
+  json_object_put(s->reply);
+  free(s);
+}
+
+/* Forget the previous call's outputs and keep a trimmed, NUL-terminated
+ * copy of the IoC. */
+static int
+start_call(ab_state *s, const hk_ioc *ioc, hk_enrichment *out, hk_error *err)
+{
+  const char *v = ioc->value;
+  size_t n = ioc->len;
+  while (n && isspace((unsigned char)*v))
+    v++, n--;
+  while (n && isspace((unsigned char)v[n - 1]))
+    n--;
+  free(s->ioc);
+  s->ioc = strndup(v, n);
+  json_object_put(s->reply);
+  s->reply = NULL;
+  hk_buf_reset(&s->url);
+  hk_buf_reset(&s->raw);
+  hk_buf_reset(&s->summary);
+  hk_buf_reset(&s->reference);
+  memset(s->fields, 0, sizeof s->fields);
+  out->status = HK_LK_QUERY_FAILED;
+  out->severity = HK_SEV_UNKNOWN;
+  out->summary = NULL;
+  out->fields = NULL;
+  out->reference = NULL;
+  out->raw = NULL;
+  if (!s->ioc)
+    return hk_error_set(err, HK_E_NOMEM, "abuseipdb: out of memory");
+  return HK_OK;
+}
+
+static int
+answer(hk_enrichment *out, ab_state *s, int status, int severity,
+       const char *summary)
+{
+  hk_buf_reset(&s->summary);
+  hk_buf_append_str(&s->summary, summary);
+  out->status = status;
+  out->severity = severity;
+  out->summary = s->summary.data;
+  return HK_OK;
+}
+
+static int
+ab_prepare(void *state, const hk_config *options, const hk_ioc *ioc,
+           hk_http_request *req, hk_enrichment *out, hk_error *err)
+{
+  (void)options;
+  ab_state *s = state;
+  req->url = NULL;
+  int rc = start_call(s, ioc, out, err);
+  if (rc != HK_OK)
+    return rc;
+  int family = !strcmp(ioc->type, HK_IOC_IPV4)   ? 4
+               : !strcmp(ioc->type, HK_IOC_IPV6) ? 6
+                                                 : 0;
+  if (!family) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "Type %s not supported.", ioc->type);
+    return answer(out, s, HK_LK_NOT_SUPPORTED, HK_SEV_UNKNOWN, msg);
+  }
+  const char *why = hk_ioc_check(ab_host, ioc->type, s->ioc);
+  if (why)
+    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, why);
+  hk_buf_appendf(&s->url, "%s/check?ipAddress=", s->base_url);
+  hk_buf_append_url_encoded(&s->url, s->ioc, strlen(s->ioc));
+  hk_buf_appendf(&s->url, "&maxAgeInDays=%lld", (long long)s->max_age_days);
+  if (!s->url.data)
+    return hk_error_set(err, HK_E_NOMEM, "abuseipdb: out of memory");
+  req->method = "GET";
+  req->url = s->url.data;
+  req->headers = s->headers;
+  req->body = NULL;
+  req->body_len = 0;
+  return HK_OK;
+}
+
+static const char *
+gui_link(ab_state *s)
+{
+  hk_buf_reset(&s->reference);
+  hk_buf_appendf(&s->reference, "%s%s", AB_GUI, s->ioc);
+  return s->reference.data;
+}
+
+/* A short, printable copy of the service's own words about an error
+ * (the first of JSON:API's errors[]); left out when it would repeat the
+ * API key. */
+static void
+service_message(ab_state *s, json_object *body, char *dst, size_t cap)
+{
+  json_object *errors = jpath(body, "errors");
+  json_object *first = json_object_is_type(errors, json_type_array)
+                           ? json_object_array_get_idx(errors, 0)
+                           : NULL;
+  const char *msg = jstr(first, "detail");
+  const char *key = s->auth_header + 5;
+  dst[0] = '\0';
+  if (!msg)
+    return;
+  snprintf(dst, cap, ", %.200s", msg);
+  if (*key && strstr(dst, key))
+    dst[0] = '\0';
+  for (char *p = dst; *p; p++)
+    if ((unsigned char)*p < 0x20)
+      *p = ' ';
+}
+
+/* Mark a failure that a later try may cure; returns `rc`. */
+static int
+retryable(hk_error *err, int rc, int yes)
+{
+  if (err && yes)
+    err->flags |= HK_EF_RETRYABLE;
+  return rc;
+}
+
+/* Mark a failure only the operator can cure (the credentials); returns
+ * `rc`. */
+static int
+operator_must_fix(hk_error *err, int rc)
+{
+  if (err)
+    err->flags |= HK_EF_USER;
+  return rc;
+}
+
+/* Parse the body; NULL with `why` set when it is not one JSON value (or
+ * is JSON null).  A body that ends inside a value is "truncated". */
+static json_object *
+parse_json(const char *body, size_t len, char *why, size_t cap, int *truncated)
+{
+  *truncated = 0;
+  size_t start = 0;
+  while (start < len && isspace((unsigned char)body[start]))
+    start++;
+  if (start == len) {
+    snprintf(why, cap, "the reply is empty");
+    return NULL;
+  }
+  json_tokener *tok = json_tokener_new();
+  if (!tok) {
+    snprintf(why, cap, "out of memory");
+    return NULL;
+  }
+  json_object *o = json_tokener_parse_ex(tok, body, (int)len);
+  enum json_tokener_error e = json_tokener_get_error(tok);
+  /* A bare number or literal is only known to end at the end of input:
+   * say so with a NUL, which also turns a cut value into an error. */
+  size_t end = json_tokener_get_parse_end(tok);
+  if (!o && e == json_tokener_continue) {
+    o = json_tokener_parse_ex(tok, "", 1);
+    e = json_tokener_get_error(tok);
+    *truncated = !o && e != json_tokener_success;
+    end = len;
+  }
+  if (*truncated) {
+    snprintf(why, cap, "the reply is truncated: its JSON ends after %zu bytes",
+             len);
+  } else if (!o && e == json_tokener_success) {
+    snprintf(why, cap, "the reply is JSON null");
+  } else if (!o) {
+    snprintf(why, cap, "the reply is not valid JSON (%s at byte offset %zu)",
+             json_tokener_error_desc(e), end);
+  } else {
+    while (end < len && isspace((unsigned char)body[end]))
+      end++;
+    if (end < len) {
+      snprintf(
+          why, cap,
+          "the reply is not valid JSON (unexpected data at byte offset %zu "
+          "after the JSON value)",
+          end);
+      json_object_put(o);
+      o = NULL;
+    }
+  }
+  json_tokener_free(tok);
+  return o;
+}
+
+static void
+fill_fields(ab_state *s, json_object *data)
+{
+  hk_value *f = s->fields;
+  int64_t t;
+  set_int(&f[F_SCORE], data, "abuseConfidenceScore");
+  set_int(&f[F_TOTAL_REPORTS], data, "totalReports");
+  set_int(&f[F_DISTINCT_USERS], data, "numDistinctUsers");
+  if (parse_time(jstr(data, "lastReportedAt"), &t)) {
+    f[F_LAST_REPORTED].is_set = 1;
+    f[F_LAST_REPORTED].i64 = t;
+  }
+  set_str(&f[F_COUNTRY_CODE], jstr(data, "countryCode"));
+  set_str(&f[F_USAGE_TYPE], jstr(data, "usageType"));
+  set_str(&f[F_ISP], jstr(data, "isp"));
+  set_str(&f[F_DOMAIN], jstr(data, "domain"));
+  set_str(&f[F_HOSTNAMES],
+          join_strings(&s->hostnames, jpath(data, "hostnames")));
+  set_bool(&f[F_IS_TOR], data, "isTor");
+  set_bool(&f[F_IS_WHITELISTED], data, "isWhitelisted");
+}
+
+static int
+ab_parse(void *state, const hk_config *options, const hk_ioc *ioc,
+         const hk_http_response *resp, hk_enrichment *out, hk_error *err)
+{
+  (void)options;
+  ab_state *s = state;
+  int rc = start_call(s, ioc, out, err);
+  if (rc != HK_OK)
+    return rc;
+  const char *body = resp->body ? resp->body : "";
+  size_t len = resp->body ? resp->body_len : 0;
+  hk_buf_append(&s->raw, body, len);
+  out->raw = s->raw.len ? s->raw.data : NULL;
+
+  char why[160];
+  int truncated;
+  int status = resp->status;
+  s->reply = parse_json(body, len, why, sizeof why, &truncated);
+  char said[256];
+  service_message(s, s->reply, said, sizeof said);
+
+  if (status == 401 || status == 403)
+    return operator_must_fix(
+        err, hk_error_set(err, HK_E_AUTH,
+                          "abuseipdb: the service refused the API key (HTTP "
+                          "%d%s); check api_key in the instance's conf.d file",
+                          status, said));
+  if (status == 429)
+    return retryable(err,
+                     hk_error_set(err, HK_E_RATELIMIT,
+                                  "abuseipdb: request rate or daily quota "
+                                  "exceeded (HTTP 429%s); try again later or "
+                                  "lower the instance's rate (a free key "
+                                  "allows 1,000 checks a day)",
+                                  said),
+                     1);
+  if (status == 400 || status == 422) {
+    char msg[300];
+    snprintf(msg, sizeof msg, "AbuseIPDB refused the value (HTTP %d%s)", status,
+             said);
+    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, msg);
+  }
+  /* The check endpoint answers every valid address with a record (no
+   * reports: score 0), so a 404 means a wrong base_url, not "unknown". */
+  if (status != 200)
+    return retryable(err,
+                     hk_error_set(err, HK_E_FAIL,
+                                  "abuseipdb: unexpected reply HTTP %d%s "
+                                  "(expected 200%s)",
+                                  status, said,
+                                  status == 404 ? "; is base_url right?" : ""),
+                     status >= 500);
+  if (!s->reply)
+    return retryable(err,
+                     hk_error_set(err, HK_E_FAIL, "abuseipdb: %s; expected %s",
+                                  why, AB_EXPECTED),
+                     truncated);
+  json_object *data = jpath(s->reply, "data");
+  if (!json_object_is_type(data, json_type_object) ||
+      !jpath(data, "abuseConfidenceScore"))
+    return hk_error_set(err, HK_E_FAIL,
+                        "abuseipdb: the reply has no "
+                        "data.abuseConfidenceScore; expected %s",
+                        AB_EXPECTED);
+
+  fill_fields(s, data);
+  const hk_value *f = s->fields;
+  int64_t score = f[F_SCORE].is_set ? f[F_SCORE].i64 : 0;
+  hk_buf_reset(&s->summary);
+  hk_buf_appendf(&s->summary,
+                 "abuse confidence %lld%%, %lld report%s by %lld user%s in "
+                 "%lld days",
+                 (long long)score, (long long)f[F_TOTAL_REPORTS].i64,
+                 f[F_TOTAL_REPORTS].i64 == 1 ? "" : "s",
+                 (long long)f[F_DISTINCT_USERS].i64,
+                 f[F_DISTINCT_USERS].i64 == 1 ? "" : "s",
+                 (long long)s->max_age_days);
+  if (f[F_IS_TOR].is_set && f[F_IS_TOR].i64)
+    hk_buf_append_str(&s->summary, ", Tor exit node");
+  if (f[F_IS_WHITELISTED].is_set && f[F_IS_WHITELISTED].i64)
+    hk_buf_append_str(&s->summary, ", allow-listed");
+  if (!s->summary.data)
+    return hk_error_set(err, HK_E_NOMEM, "abuseipdb: out of memory");
+  out->status = HK_LK_OK;
+  out->severity = score > 50  ? HK_SEV_HIGH
+                  : score > 0 ? HK_SEV_MEDIUM
+                              : HK_SEV_INFORMATION;
+  out->summary = s->summary.data;
+  out->fields = s->fields;
+  out->reference = gui_link(s);
+  return HK_OK;
+}
+
+static const hk_enricher_vt ab_vt;
+
+static int
+ab_lookup(void *state, const hk_config *options, const hk_ioc *ioc,
+          hk_enrichment *out, hk_error *err)
+{
+  ab_state *s = state;
+  return hk_enricher_lookup_http_named("abuseipdb", "AbuseIPDB", ab_host,
+                                       s->inst, &ab_vt, state, options, ioc,
+                                       out, err);
+}
+
+static const char *const ab_entity_types[] = {HK_IOC_IPV4, HK_IOC_IPV6, NULL};
+
+static const hk_enricher_vt ab_vt = {
+    .struct_size = sizeof(hk_enricher_vt),
+    .options = NULL,
+    .create = ab_create,
+    .destroy = ab_destroy,
+    .fields = ab_fields,
+    .lookup = ab_lookup,
+    .prepare = ab_prepare,
+    .parse = ab_parse,
+};
+
+static const hk_plugin_desc ab_desc = {
+    .struct_size = sizeof(hk_plugin_desc),
+    .abi_major = HK_ABI_MAJOR,
+    .abi_minor = HK_ABI_MINOR,
+    .name = "abuseipdb",
+    .version = "1.0.0",
+    .kind = HK_KIND_ENRICHER,
+    .flags = HK_PF_NETWORK | HK_PF_SECRETS | HK_PF_TI,
+    .summary = "AbuseIPDB abuse confidence score and reports of IPv4 and "
+               "IPv6 addresses",
+    .entity_types = ab_entity_types,
+    .params = ab_params,
+    .vtable = &ab_vt,
+};
+
+static const hk_plugin_desc *const ab_descriptors[] = {&ab_desc, NULL};
+
+static const hk_plugin_desc *const *
+ab_entry(const hk_host *host, hk_error *err)
+{
+  if (!host || host->abi_major != HK_ABI_MAJOR) {
+    hk_error_set(err, HK_E_ABI, "abuseipdb: host ABI %u does not match %d",
+                 host ? (unsigned)host->abi_major : 0u, HK_ABI_MAJOR);
+    return NULL;
+  }
+  ab_host = host;
+  return ab_descriptors;
+}
+
+HK_PLUGIN_DEFINE(abuseipdb, ab_entry)

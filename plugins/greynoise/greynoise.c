@@ -1,0 +1,573 @@
+/*
+ * plugins/greynoise/greynoise.c -- the `greynoise` enricher: GreyNoise
+ * Community API verdicts on IPv4 addresses (is it an internet scanner, a
+ * common business service, malicious?).
+ *
+ * The host runs the HTTP side (rate limit, retries, cache, many requests
+ * in flight): this plugin only builds each request (prepare) and reads
+ * each reply (parse).  lookup() is prepare + hk_host.http_fetch + parse.
+ *
+ * Wire format (shared/reference/wire-formats.md, 3.8): GET
+ * {base_url}/v3/community/{ip}, header "key: KEY" (optional: keyless use
+ * has a small daily quota); 200 {ip, noise, riot, classification, name,
+ * link, last_seen, message}; 404 {"message": "IP not observed ..."} is an
+ * answer -- GreyNoise has not seen the address -- not a failure.
+ *
+ * Severity follows MSTICPy's GreyNoise provider (msticpy.md 2.7): high
+ * when the classification is "malicious", else information.
+ */
+#include <huntkit/huntkit.h>
+
+#include <ctype.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* json_tokener_get_parse_end() arrived in json-c 0.15; configure accepts
+ * 0.13. */
+#if JSON_C_VERSION_NUM < ((0 << 16) | (15 << 8))
+#define json_tokener_get_parse_end(tok) ((size_t)(tok)->char_offset)
+#endif
+
+/* Instance configuration (the `config:` mapping of a conf.d file).  The
+ * key is optional: the Community API answers without one, within a small
+ * daily quota. */
+static const hk_param gn_params[] = {
+    {"api_key", HK_PT_STRING, HK_P_SECRET, NULL, NULL,
+     "GreyNoise API key (key header; optional for the Community API); write "
+     "${env:GREYNOISE_API_KEY} rather than the key itself"},
+    {"base_url", HK_PT_STRING, 0, "https://api.greynoise.io", NULL,
+     "API base URL (tests point it at a local server)"},
+    {NULL, 0, 0, NULL, NULL, NULL}};
+
+#define GN_GUI "https://viz.greynoise.io/ip/"
+#define GN_EXPECTED                                                            \
+  "a GreyNoise community record {\"ip\": ..., \"noise\": ..., \"riot\": ...}"
+#define GN_NOT_OBSERVED                                                        \
+  "IP not observed scanning the internet or contained in RIOT data set."
+
+static const hk_host *gn_host;
+
+enum { F_NOISE, F_RIOT, F_CLASSIFICATION, F_NAME, F_LAST_SEEN, F_COUNT };
+
+static const hk_field_desc gn_fields[] = {
+    {"noise", HK_COL_BOOL, "seen scanning the internet"},
+    {"riot", HK_COL_BOOL,
+     "a common business service (GreyNoise's RIOT data set)"},
+    {"classification", HK_COL_UTF8, "benign, malicious or unknown"},
+    {"name", HK_COL_UTF8, "the actor or service, when known"},
+    {"last_seen", HK_COL_TIMESTAMP, "day GreyNoise last saw it (UTC)"},
+    {NULL, 0, NULL}};
+
+typedef struct gn_state {
+  const hk_instance *inst;
+  char *base_url;    /* without a trailing '/' */
+  char *auth_header; /* "key: KEY", or NULL without a key */
+  const char *headers[2];
+  /* Per-call outputs: valid until the next call on this state. */
+  char *ioc; /* the IoC, NUL-terminated and trimmed */
+  hk_buf url;
+  hk_buf raw;
+  hk_buf summary;
+  hk_buf reference;
+  json_object *reply; /* field strings point into it */
+  hk_value fields[F_COUNT];
+} gn_state;
+
+/* ------------------------------------------------------------ helpers */
+
+/* The member at a dotted path ("data.attributes.size"), or NULL. */
+static json_object *
+jpath(json_object *o, const char *path)
+{
+  char key[64];
+  while (o && *path) {
+    size_t n = strcspn(path, ".");
+    if (n >= sizeof key || !json_object_is_type(o, json_type_object))
+      return NULL;
+    memcpy(key, path, n);
+    key[n] = '\0';
+    if (!json_object_object_get_ex(o, key, &o))
+      return NULL;
+    path += n + (path[n] == '.');
+  }
+  return o;
+}
+
+static const char *
+jstr(json_object *o, const char *path)
+{
+  json_object *v = jpath(o, path);
+  return json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+                                                  : NULL;
+}
+
+static void
+set_str(hk_value *v, const char *s)
+{
+  memset(v, 0, sizeof *v);
+  if (s && *s) {
+    v->is_set = 1;
+    v->str = s;
+    v->str_len = strlen(s);
+  }
+}
+
+static void
+set_bool(hk_value *v, json_object *o, const char *path)
+{
+  json_object *b = jpath(o, path);
+  memset(v, 0, sizeof *v);
+  if (json_object_is_type(b, json_type_boolean)) {
+    v->is_set = 1;
+    v->i64 = json_object_get_boolean(b) ? 1 : 0;
+  }
+}
+
+/* "YYYY-MM-DD" as microseconds since the epoch (UTC midnight); 0 when the
+ * text is not such a date.  Days from the civil date by H. Hinnant's
+ * algorithm, so no time zone or timegm() is involved. */
+static int
+parse_day(const char *s, int64_t *us)
+{
+  int y, m, d, n = 0;
+  if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
+      s[10] != '\0' || m < 1 || m > 12 || d < 1 || d > 31)
+    return 0;
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  *us = (era * 146097 + doe - 719468) * 86400 * INT64_C(1000000);
+  return 1;
+}
+
+/* ------------------------------------------------------------ plugin */
+
+static int
+gn_create(const hk_instance *inst, const hk_config *cfg, void **state,
+          hk_error *err)
+{
+  static const char header_name[] = "key: ";
+  const char *key = gn_host->config_get_string(cfg, "api_key");
+  const char *base = gn_host->config_get_string(cfg, "base_url");
+  if (!base || (strncmp(base, "https://", 8) && strncmp(base, "http://", 7)))
+    return hk_error_set(err, HK_E_CONFIG,
+                        "greynoise: base_url must start with https:// or "
+                        "http://, got '%s'",
+                        base ? base : "");
+  gn_state *s = calloc(1, sizeof *s);
+  if (!s)
+    return hk_error_set(err, HK_E_NOMEM, "greynoise: out of memory");
+  s->inst = inst;
+  s->base_url = strdup(base);
+  if (s->base_url) {
+    size_t n = strlen(s->base_url);
+    while (n > 0 && s->base_url[n - 1] == '/')
+      s->base_url[--n] = '\0';
+  }
+  int header_ok = 1;
+  if (key && *key) {
+    size_t header_len = sizeof header_name + strlen(key);
+    s->auth_header = malloc(header_len);
+    if (s->auth_header)
+      snprintf(s->auth_header, header_len, "%s%s", header_name, key);
+    header_ok = s->auth_header != NULL;
+  }
+  if (!s->base_url || !header_ok) {
+    free(s->auth_header);
+    free(s->base_url);
+    free(s);
+    return hk_error_set(err, HK_E_NOMEM, "greynoise: out of memory");
+  }
+  s->headers[0] = s->auth_header;
+  s->headers[1] = NULL;
+  *state = s;
+  return HK_OK;
+}
+
+static void
+gn_destroy(void *state)
+{
+  gn_state *s = state;
+  if (!s)
+    return;
+  free(s->base_url);
+  if (s->auth_header) {
+    memset(s->auth_header, 0, strlen(s->auth_header));
+    free(s->auth_header);
+  }
+  free(s->ioc);
+  hk_buf_free(&s->url);
+  hk_buf_free(&s->raw);
+  hk_buf_free(&s->summary);
+  hk_buf_free(&s->reference);
+  json_object_put(s->reply);
+  free(s);
+}
+
+/* Forget the previous call's outputs and keep a trimmed, NUL-terminated
+ * copy of the IoC. */
+static int
+start_call(gn_state *s, const hk_ioc *ioc, hk_enrichment *out, hk_error *err)
+{
+  const char *v = ioc->value;
+  size_t n = ioc->len;
+  while (n && isspace((unsigned char)*v))
+    v++, n--;
+  while (n && isspace((unsigned char)v[n - 1]))
+    n--;
+  free(s->ioc);
+  s->ioc = strndup(v, n);
+  json_object_put(s->reply);
+  s->reply = NULL;
+  hk_buf_reset(&s->url);
+  hk_buf_reset(&s->raw);
+  hk_buf_reset(&s->summary);
+  hk_buf_reset(&s->reference);
+  memset(s->fields, 0, sizeof s->fields);
+  out->status = HK_LK_QUERY_FAILED;
+  out->severity = HK_SEV_UNKNOWN;
+  out->summary = NULL;
+  out->fields = NULL;
+  out->reference = NULL;
+  out->raw = NULL;
+  if (!s->ioc)
+    return hk_error_set(err, HK_E_NOMEM, "greynoise: out of memory");
+  return HK_OK;
+}
+
+static int
+answer(hk_enrichment *out, gn_state *s, int status, int severity,
+       const char *summary)
+{
+  hk_buf_reset(&s->summary);
+  hk_buf_append_str(&s->summary, summary);
+  out->status = status;
+  out->severity = severity;
+  out->summary = s->summary.data;
+  return HK_OK;
+}
+
+static int
+gn_prepare(void *state, const hk_config *options, const hk_ioc *ioc,
+           hk_http_request *req, hk_enrichment *out, hk_error *err)
+{
+  (void)options;
+  gn_state *s = state;
+  req->url = NULL;
+  int rc = start_call(s, ioc, out, err);
+  if (rc != HK_OK)
+    return rc;
+  if (strcmp(ioc->type, HK_IOC_IPV4)) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "Type %s not supported.", ioc->type);
+    return answer(out, s, HK_LK_NOT_SUPPORTED, HK_SEV_UNKNOWN, msg);
+  }
+  const char *why = hk_ioc_check(gn_host, HK_IOC_IPV4, s->ioc);
+  if (why)
+    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, why);
+  hk_buf_appendf(&s->url, "%s/v3/community/%s", s->base_url, s->ioc);
+  if (!s->url.data)
+    return hk_error_set(err, HK_E_NOMEM, "greynoise: out of memory");
+  req->method = "GET";
+  req->url = s->url.data;
+  req->headers = s->headers;
+  req->body = NULL;
+  req->body_len = 0;
+  return HK_OK;
+}
+
+/* The reply's own link to GreyNoise's visualiser, else the IP page. */
+static const char *
+gui_link(gn_state *s)
+{
+  const char *link = jstr(s->reply, "link");
+  hk_buf_reset(&s->reference);
+  if (link && (!strncmp(link, "https://", 8) || !strncmp(link, "http://", 7)))
+    hk_buf_append_str(&s->reference, link);
+  else
+    hk_buf_appendf(&s->reference, "%s%s", GN_GUI, s->ioc);
+  return s->reference.data;
+}
+
+/* A short, printable copy of the service's own words about an error; left
+ * out when it would repeat the API key. */
+static void
+service_message(gn_state *s, json_object *body, char *dst, size_t cap)
+{
+  const char *msg = jstr(body, "message");
+  const char *key = s->auth_header ? s->auth_header + 5 : NULL;
+  dst[0] = '\0';
+  if (!msg)
+    return;
+  snprintf(dst, cap, ", %.200s", msg);
+  if (key && *key && strstr(dst, key))
+    dst[0] = '\0';
+  for (char *p = dst; *p; p++)
+    if ((unsigned char)*p < 0x20)
+      *p = ' ';
+}
+
+/* Mark a failure that a later try may cure; returns `rc`. */
+static int
+retryable(hk_error *err, int rc, int yes)
+{
+  if (err && yes)
+    err->flags |= HK_EF_RETRYABLE;
+  return rc;
+}
+
+/* Mark a failure only the operator can cure (the credentials); returns
+ * `rc`. */
+static int
+operator_must_fix(hk_error *err, int rc)
+{
+  if (err)
+    err->flags |= HK_EF_USER;
+  return rc;
+}
+
+/* Parse the body; NULL with `why` set when it is not one JSON value (or
+ * is JSON null).  A body that ends inside a value is "truncated". */
+static json_object *
+parse_json(const char *body, size_t len, char *why, size_t cap, int *truncated)
+{
+  *truncated = 0;
+  size_t start = 0;
+  while (start < len && isspace((unsigned char)body[start]))
+    start++;
+  if (start == len) {
+    snprintf(why, cap, "the reply is empty");
+    return NULL;
+  }
+  json_tokener *tok = json_tokener_new();
+  if (!tok) {
+    snprintf(why, cap, "out of memory");
+    return NULL;
+  }
+  json_object *o = json_tokener_parse_ex(tok, body, (int)len);
+  enum json_tokener_error e = json_tokener_get_error(tok);
+  /* A bare number or literal is only known to end at the end of input:
+   * say so with a NUL, which also turns a cut value into an error. */
+  size_t end = json_tokener_get_parse_end(tok);
+  if (!o && e == json_tokener_continue) {
+    o = json_tokener_parse_ex(tok, "", 1);
+    e = json_tokener_get_error(tok);
+    *truncated = !o && e != json_tokener_success;
+    end = len;
+  }
+  if (*truncated) {
+    snprintf(why, cap, "the reply is truncated: its JSON ends after %zu bytes",
+             len);
+  } else if (!o && e == json_tokener_success) {
+    snprintf(why, cap, "the reply is JSON null");
+  } else if (!o) {
+    snprintf(why, cap, "the reply is not valid JSON (%s at byte offset %zu)",
+             json_tokener_error_desc(e), end);
+  } else {
+    while (end < len && isspace((unsigned char)body[end]))
+      end++;
+    if (end < len) {
+      snprintf(
+          why, cap,
+          "the reply is not valid JSON (unexpected data at byte offset %zu "
+          "after the JSON value)",
+          end);
+      json_object_put(o);
+      o = NULL;
+    }
+  }
+  json_tokener_free(tok);
+  return o;
+}
+
+static void
+fill_fields(gn_state *s)
+{
+  hk_value *f = s->fields;
+  set_bool(&f[F_NOISE], s->reply, "noise");
+  set_bool(&f[F_RIOT], s->reply, "riot");
+  set_str(&f[F_CLASSIFICATION], jstr(s->reply, "classification"));
+  set_str(&f[F_NAME], jstr(s->reply, "name"));
+  int64_t day;
+  if (parse_day(jstr(s->reply, "last_seen"), &day)) {
+    f[F_LAST_SEEN].is_set = 1;
+    f[F_LAST_SEEN].i64 = day;
+  }
+}
+
+/* "malicious: seen scanning the internet, last seen 2024-05-01",
+ * "benign: a common business service (Google Public DNS), last seen ..." */
+static void
+summarize(gn_state *s)
+{
+  const hk_value *f = s->fields;
+  int noise = f[F_NOISE].is_set && f[F_NOISE].i64;
+  int riot = f[F_RIOT].is_set && f[F_RIOT].i64;
+  const char *name = f[F_NAME].is_set ? f[F_NAME].str : NULL;
+  const char *seen = jstr(s->reply, "last_seen");
+  hk_buf_reset(&s->summary);
+  hk_buf_appendf(
+      &s->summary, "%s: %s%s%s",
+      f[F_CLASSIFICATION].is_set ? f[F_CLASSIFICATION].str : "unclassified",
+      noise ? "seen scanning the internet" : "", noise && riot ? " and " : "",
+      riot ? "a common business service" : "");
+  if (!noise && !riot)
+    hk_buf_append_str(&s->summary, "neither scanning nor a known service");
+  if (name && strcmp(name, "unknown"))
+    hk_buf_appendf(&s->summary, " (%s)", name);
+  if (seen && *seen)
+    hk_buf_appendf(&s->summary, ", last seen %s", seen);
+}
+
+static int
+gn_parse(void *state, const hk_config *options, const hk_ioc *ioc,
+         const hk_http_response *resp, hk_enrichment *out, hk_error *err)
+{
+  (void)options;
+  gn_state *s = state;
+  int rc = start_call(s, ioc, out, err);
+  if (rc != HK_OK)
+    return rc;
+  const char *body = resp->body ? resp->body : "";
+  size_t len = resp->body ? resp->body_len : 0;
+  hk_buf_append(&s->raw, body, len);
+  out->raw = s->raw.len ? s->raw.data : NULL;
+
+  char why[160];
+  int truncated;
+  int status = resp->status;
+  s->reply = parse_json(body, len, why, sizeof why, &truncated);
+  char said[256];
+  service_message(s, s->reply, said, sizeof said);
+
+  if (status == 404) {
+    /* Not observed: GreyNoise's answer for an address it has not seen,
+     * with noise and riot false. */
+    const char *msg = jstr(s->reply, "message");
+    fill_fields(s);
+    s->fields[F_NOISE].is_set = s->fields[F_RIOT].is_set = 1;
+    out->fields = s->fields;
+    out->reference = gui_link(s);
+    return answer(out, s, HK_LK_NO_DATA, HK_SEV_INFORMATION,
+                  msg && *msg ? msg : GN_NOT_OBSERVED);
+  }
+  if (status == 401 || status == 403)
+    return operator_must_fix(
+        err, hk_error_set(err, HK_E_AUTH,
+                          s->auth_header
+                              ? "greynoise: the service refused the API key "
+                                "(HTTP %d%s); check api_key in the instance's "
+                                "conf.d file"
+                              : "greynoise: the service refused a request "
+                                "without an API key (HTTP %d%s); set api_key "
+                                "in the instance's conf.d file",
+                          status, said));
+  if (status == 429)
+    return retryable(err,
+                     hk_error_set(err, HK_E_RATELIMIT,
+                                  "greynoise: request rate or daily quota "
+                                  "exceeded (HTTP 429%s); try again later%s",
+                                  said,
+                                  s->auth_header
+                                      ? " or lower the instance's rate"
+                                      : ", or set api_key for a larger quota"),
+                     1);
+  if (status == 400) {
+    char msg[300];
+    snprintf(msg, sizeof msg, "GreyNoise refused the value (HTTP 400%s)", said);
+    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, msg);
+  }
+  if (status != 200)
+    return retryable(err,
+                     hk_error_set(err, HK_E_FAIL,
+                                  "greynoise: unexpected reply HTTP %d%s "
+                                  "(expected 200, or 404 for an address not "
+                                  "observed)",
+                                  status, said),
+                     status >= 500);
+  if (!s->reply)
+    return retryable(err,
+                     hk_error_set(err, HK_E_FAIL, "greynoise: %s; expected %s",
+                                  why, GN_EXPECTED),
+                     truncated);
+  if (!json_object_is_type(jpath(s->reply, "noise"), json_type_boolean) &&
+      !json_object_is_type(jpath(s->reply, "riot"), json_type_boolean))
+    return hk_error_set(err, HK_E_FAIL,
+                        "greynoise: the reply has neither noise nor riot; "
+                        "expected %s",
+                        GN_EXPECTED);
+
+  fill_fields(s);
+  summarize(s);
+  if (!s->summary.data)
+    return hk_error_set(err, HK_E_NOMEM, "greynoise: out of memory");
+  const char *cls = jstr(s->reply, "classification");
+  out->status = HK_LK_OK;
+  out->severity =
+      cls && !strcmp(cls, "malicious") ? HK_SEV_HIGH : HK_SEV_INFORMATION;
+  out->summary = s->summary.data;
+  out->fields = s->fields;
+  out->reference = gui_link(s);
+  return HK_OK;
+}
+
+static const hk_enricher_vt gn_vt;
+
+static int
+gn_lookup(void *state, const hk_config *options, const hk_ioc *ioc,
+          hk_enrichment *out, hk_error *err)
+{
+  gn_state *s = state;
+  return hk_enricher_lookup_http_named("greynoise", "GreyNoise", gn_host,
+                                       s->inst, &gn_vt, state, options, ioc,
+                                       out, err);
+}
+
+/* The Community API answers IPv4 addresses only. */
+static const char *const gn_entity_types[] = {HK_IOC_IPV4, NULL};
+
+static const hk_enricher_vt gn_vt = {
+    .struct_size = sizeof(hk_enricher_vt),
+    .options = NULL,
+    .create = gn_create,
+    .destroy = gn_destroy,
+    .fields = gn_fields,
+    .lookup = gn_lookup,
+    .prepare = gn_prepare,
+    .parse = gn_parse,
+};
+
+static const hk_plugin_desc gn_desc = {
+    .struct_size = sizeof(hk_plugin_desc),
+    .abi_major = HK_ABI_MAJOR,
+    .abi_minor = HK_ABI_MINOR,
+    .name = "greynoise",
+    .version = "1.0.0",
+    .kind = HK_KIND_ENRICHER,
+    .flags = HK_PF_NETWORK | HK_PF_SECRETS | HK_PF_TI,
+    .summary = "GreyNoise Community API: internet scanners and common "
+               "business services among IPv4 addresses",
+    .entity_types = gn_entity_types,
+    .params = gn_params,
+    .vtable = &gn_vt,
+};
+
+static const hk_plugin_desc *const gn_descriptors[] = {&gn_desc, NULL};
+
+static const hk_plugin_desc *const *
+gn_entry(const hk_host *host, hk_error *err)
+{
+  if (!host || host->abi_major != HK_ABI_MAJOR) {
+    hk_error_set(err, HK_E_ABI, "greynoise: host ABI %u does not match %d",
+                 host ? (unsigned)host->abi_major : 0u, HK_ABI_MAJOR);
+    return NULL;
+  }
+  gn_host = host;
+  return gn_descriptors;
+}
+
+HK_PLUGIN_DEFINE(greynoise, gn_entry)

@@ -1,0 +1,688 @@
+/*
+ * plugins/otx/otx.c -- the `otx` enricher: AlienVault OTX (Open Threat
+ * Exchange) indicator reports for IP addresses, domains, host names, file
+ * hashes and URLs.
+ *
+ * The host runs the HTTP side (rate limit, retries, cache, many requests
+ * in flight): this plugin only builds each request (prepare) and reads
+ * each reply (parse).  lookup() is prepare + hk_host.http_fetch + parse.
+ *
+ * Wire format (shared/reference/wire-formats.md, 3.6): GET
+ * {base_url}/indicators/{IPv4|IPv6|domain|hostname|file|url}/{value}/general
+ * with header "X-OTX-API-KEY: KEY"; 200 is the indicator's general record
+ * with pulse_info {count, pulses[{name, tags, references}], references};
+ * errors are Django REST style {"detail": "..."}.
+ *
+ * Severity follows MSTICPy's OTX provider (msticpy.md 2.7) on the number
+ * of pulses that name the indicator: two or more is high, one is medium
+ * (MSTICPy's "warning"), none is information.
+ */
+#include <huntkit/huntkit.h>
+
+#include <ctype.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* json_tokener_get_parse_end() arrived in json-c 0.15; configure accepts
+ * 0.13. */
+#if JSON_C_VERSION_NUM < ((0 << 16) | (15 << 8))
+#define json_tokener_get_parse_end(tok) ((size_t)(tok)->char_offset)
+#endif
+
+/* Instance configuration (the `config:` mapping of a conf.d file). */
+static const hk_param otx_params[] = {
+    {"api_key", HK_PT_STRING, HK_P_REQUIRED | HK_P_SECRET, NULL, NULL,
+     "OTX API key (X-OTX-API-KEY header); write ${env:OTX_API_KEY} rather "
+     "than the key itself"},
+    {"base_url", HK_PT_STRING, 0, "https://otx.alienvault.com/api/v1", NULL,
+     "API v1 base URL (tests point it at a local server)"},
+    {NULL, 0, 0, NULL, NULL, NULL}};
+
+#define OTX_GUI "https://otx.alienvault.com/indicator/"
+#define OTX_EXPECTED                                                           \
+  "an OTX indicator record {\"indicator\": ..., \"pulse_info\": {...}}"
+/* Pulse names quoted in the summary. */
+#define OTX_SUMMARY_NAMES 3
+
+static const hk_host *otx_host;
+
+enum {
+  F_PULSE_COUNT,
+  F_PULSES,
+  F_TAGS,
+  F_REFERENCES,
+  F_REPUTATION,
+  F_COUNTRY_CODE,
+  F_COUNTRY,
+  F_ASN,
+  F_SECTIONS,
+  F_COUNT
+};
+
+static const hk_field_desc otx_fields[] = {
+    {"pulse_count", HK_COL_INT64,
+     "OTX pulses (threat reports) that name the indicator"},
+    {"pulses", HK_COL_UTF8, "names of the pulses in the reply, '; '-separated"},
+    {"tags", HK_COL_UTF8, "distinct tags of those pulses, comma-separated"},
+    {"references", HK_COL_UTF8,
+     "reference URLs of those pulses, "
+     "comma-separated"},
+    {"reputation", HK_COL_INT64, "OTX reputation (IP addresses)"},
+    {"country_code", HK_COL_UTF8, "country code (IP addresses)"},
+    {"country", HK_COL_UTF8, "country name (IP addresses)"},
+    {"asn", HK_COL_UTF8, "autonomous system, e.g. 'AS15169 google llc'"},
+    {"sections", HK_COL_UTF8,
+     "further OTX sections available for the indicator, comma-separated"},
+    {NULL, 0, NULL}};
+
+typedef struct otx_state {
+  const hk_instance *inst;
+  char *base_url;    /* without a trailing '/' */
+  char *auth_header; /* "X-OTX-API-KEY: KEY" */
+  const char *headers[2];
+  /* Per-call outputs: valid until the next call on this state. */
+  char *ioc; /* the IoC, NUL-terminated and trimmed */
+  hk_buf url;
+  hk_buf raw;
+  hk_buf summary;
+  hk_buf reference;
+  hk_buf pulses;
+  hk_buf tags;
+  hk_buf references;
+  hk_buf sections;
+  hk_buf summary_names; /* ": name; name" for the summary */
+  json_object *reply;   /* field strings point into it */
+  hk_value fields[F_COUNT];
+} otx_state;
+
+/* ------------------------------------------------------------ helpers */
+
+/* The member at a dotted path ("data.attributes.size"), or NULL. */
+static json_object *
+jpath(json_object *o, const char *path)
+{
+  char key[64];
+  while (o && *path) {
+    size_t n = strcspn(path, ".");
+    if (n >= sizeof key || !json_object_is_type(o, json_type_object))
+      return NULL;
+    memcpy(key, path, n);
+    key[n] = '\0';
+    if (!json_object_object_get_ex(o, key, &o))
+      return NULL;
+    path += n + (path[n] == '.');
+  }
+  return o;
+}
+
+static const char *
+jstr(json_object *o, const char *path)
+{
+  json_object *v = jpath(o, path);
+  return json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+                                                  : NULL;
+}
+
+/* An integer member (JSON integer, or a double with an integral value). */
+static int
+jint(json_object *o, const char *path, int64_t *out)
+{
+  json_object *v = jpath(o, path);
+  if (json_object_is_type(v, json_type_int)) {
+    *out = json_object_get_int64(v);
+    return 1;
+  }
+  if (json_object_is_type(v, json_type_double)) {
+    double d = json_object_get_double(v);
+    if (d == floor(d) && fabs(d) < 9e15) {
+      *out = (int64_t)d;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void
+set_str(hk_value *v, const char *s)
+{
+  memset(v, 0, sizeof *v);
+  if (s && *s) {
+    v->is_set = 1;
+    v->str = s;
+    v->str_len = strlen(s);
+  }
+}
+
+static void
+set_int(hk_value *v, json_object *o, const char *path)
+{
+  int64_t i;
+  memset(v, 0, sizeof *v);
+  if (jint(o, path, &i)) {
+    v->is_set = 1;
+    v->i64 = i;
+  }
+}
+
+/* Append `s` to the ", "-separated list in `b` unless `seen` (the n
+ * strings appended so far) has it already. */
+static void
+add_unique(hk_buf *b, const char **seen, size_t *n, size_t cap, const char *s)
+{
+  if (!s || !*s)
+    return;
+  for (size_t i = 0; i < *n; i++)
+    if (!strcmp(seen[i], s))
+      return;
+  if (*n < cap)
+    seen[(*n)++] = s;
+  if (b->len)
+    hk_buf_append_str(b, ", ");
+  hk_buf_append_str(b, s);
+}
+
+/* The strings of JSON array `list` added to `b` (", "-separated, once
+ * each); `seen` remembers them across calls. */
+static void
+add_strings(hk_buf *b, const char **seen, size_t *n, size_t cap,
+            json_object *list)
+{
+  size_t len = json_object_is_type(list, json_type_array)
+                   ? json_object_array_length(list)
+                   : 0;
+  for (size_t i = 0; i < len; i++) {
+    json_object *item = json_object_array_get_idx(list, i);
+    if (json_object_is_type(item, json_type_string))
+      add_unique(b, seen, n, cap, json_object_get_string(item));
+  }
+}
+
+/* ------------------------------------------------------------ plugin */
+
+static int
+otx_create(const hk_instance *inst, const hk_config *cfg, void **state,
+           hk_error *err)
+{
+  static const char header_name[] = "X-OTX-API-KEY: ";
+  const char *key = otx_host->config_get_string(cfg, "api_key");
+  const char *base = otx_host->config_get_string(cfg, "base_url");
+  if (!key || !*key)
+    return hk_error_set(err, HK_E_CONFIG,
+                        "otx: api_key is not set; add `api_key: "
+                        "${env:OTX_API_KEY}` under `config:` in the "
+                        "instance's conf.d file");
+  if (!base || (strncmp(base, "https://", 8) && strncmp(base, "http://", 7)))
+    return hk_error_set(err, HK_E_CONFIG,
+                        "otx: base_url must start with https:// or http://, "
+                        "got '%s'",
+                        base ? base : "");
+  otx_state *s = calloc(1, sizeof *s);
+  if (!s)
+    return hk_error_set(err, HK_E_NOMEM, "otx: out of memory");
+  s->inst = inst;
+  s->base_url = strdup(base);
+  if (s->base_url) {
+    size_t n = strlen(s->base_url);
+    while (n > 0 && s->base_url[n - 1] == '/')
+      s->base_url[--n] = '\0';
+  }
+  size_t header_len = sizeof header_name + strlen(key);
+  s->auth_header = malloc(header_len);
+  if (s->auth_header)
+    snprintf(s->auth_header, header_len, "%s%s", header_name, key);
+  if (!s->base_url || !s->auth_header) {
+    free(s->auth_header);
+    free(s->base_url);
+    free(s);
+    return hk_error_set(err, HK_E_NOMEM, "otx: out of memory");
+  }
+  s->headers[0] = s->auth_header;
+  s->headers[1] = NULL;
+  *state = s;
+  return HK_OK;
+}
+
+static void
+otx_destroy(void *state)
+{
+  otx_state *s = state;
+  if (!s)
+    return;
+  free(s->base_url);
+  if (s->auth_header) {
+    memset(s->auth_header, 0, strlen(s->auth_header));
+    free(s->auth_header);
+  }
+  free(s->ioc);
+  hk_buf_free(&s->url);
+  hk_buf_free(&s->raw);
+  hk_buf_free(&s->summary);
+  hk_buf_free(&s->reference);
+  hk_buf_free(&s->pulses);
+  hk_buf_free(&s->tags);
+  hk_buf_free(&s->references);
+  hk_buf_free(&s->sections);
+  hk_buf_free(&s->summary_names);
+  json_object_put(s->reply);
+  free(s);
+}
+
+/* Forget the previous call's outputs and keep a trimmed, NUL-terminated
+ * copy of the IoC. */
+static int
+start_call(otx_state *s, const hk_ioc *ioc, hk_enrichment *out, hk_error *err)
+{
+  const char *v = ioc->value;
+  size_t n = ioc->len;
+  while (n && isspace((unsigned char)*v))
+    v++, n--;
+  while (n && isspace((unsigned char)v[n - 1]))
+    n--;
+  free(s->ioc);
+  s->ioc = strndup(v, n);
+  json_object_put(s->reply);
+  s->reply = NULL;
+  hk_buf_reset(&s->url);
+  hk_buf_reset(&s->raw);
+  hk_buf_reset(&s->summary);
+  hk_buf_reset(&s->reference);
+  memset(s->fields, 0, sizeof s->fields);
+  out->status = HK_LK_QUERY_FAILED;
+  out->severity = HK_SEV_UNKNOWN;
+  out->summary = NULL;
+  out->fields = NULL;
+  out->reference = NULL;
+  out->raw = NULL;
+  if (!s->ioc)
+    return hk_error_set(err, HK_E_NOMEM, "otx: out of memory");
+  return HK_OK;
+}
+
+static int
+answer(hk_enrichment *out, otx_state *s, int status, int severity,
+       const char *summary)
+{
+  hk_buf_reset(&s->summary);
+  hk_buf_append_str(&s->summary, summary);
+  out->status = status;
+  out->severity = severity;
+  out->summary = s->summary.data;
+  return HK_OK;
+}
+
+/* OTX's indicator type in API paths and its web page section, or NULL
+ * when the IoC type is not handled. */
+static const char *
+indicator_type(const char *type, const char **page)
+{
+  static const struct {
+    const char *ioc, *api, *page;
+  } map[] = {{HK_IOC_IPV4, "IPv4", "ip"},
+             {HK_IOC_IPV6, "IPv6", "ip"},
+             {HK_IOC_DNS, "domain", "domain"},
+             {HK_IOC_HOSTNAME, "hostname", "hostname"},
+             {HK_IOC_URL, "url", "url"},
+             {HK_IOC_MD5, "file", "file"},
+             {HK_IOC_SHA1, "file", "file"},
+             {HK_IOC_SHA256, "file", "file"}};
+  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+    if (!strcmp(type, map[i].ioc)) {
+      if (page)
+        *page = map[i].page;
+      return map[i].api;
+    }
+  return NULL;
+}
+
+/* The IoC as a path segment.  Checked values of the other types hold only
+ * characters a path segment allows (letters, digits, '.', '-', '_', ':'),
+ * so only a URL needs escaping: all of its reserved characters, as
+ * MSTICPy's quote_plus does. */
+static void
+append_value(hk_buf *b, const char *type, const char *v)
+{
+  if (!strcmp(type, HK_IOC_URL))
+    hk_buf_append_url_encoded(b, v, strlen(v));
+  else
+    hk_buf_append_str(b, v);
+}
+
+static int
+otx_prepare(void *state, const hk_config *options, const hk_ioc *ioc,
+            hk_http_request *req, hk_enrichment *out, hk_error *err)
+{
+  (void)options;
+  otx_state *s = state;
+  req->url = NULL;
+  int rc = start_call(s, ioc, out, err);
+  if (rc != HK_OK)
+    return rc;
+  const char *kind = indicator_type(ioc->type, NULL);
+  if (!kind) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "Type %s not supported.", ioc->type);
+    return answer(out, s, HK_LK_NOT_SUPPORTED, HK_SEV_UNKNOWN, msg);
+  }
+  const char *why = hk_ioc_check(otx_host, ioc->type, s->ioc);
+  if (why)
+    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, why);
+  hk_buf_appendf(&s->url, "%s/indicators/%s/", s->base_url, kind);
+  append_value(&s->url, ioc->type, s->ioc);
+  hk_buf_append_str(&s->url, "/general");
+  if (!s->url.data)
+    return hk_error_set(err, HK_E_NOMEM, "otx: out of memory");
+  req->method = "GET";
+  req->url = s->url.data;
+  req->headers = s->headers;
+  req->body = NULL;
+  req->body_len = 0;
+  return HK_OK;
+}
+
+static const char *
+gui_link(otx_state *s, const char *type)
+{
+  const char *page = "ip";
+  indicator_type(type, &page);
+  hk_buf_reset(&s->reference);
+  hk_buf_appendf(&s->reference, "%s%s/", OTX_GUI, page);
+  append_value(&s->reference, type, s->ioc);
+  return s->reference.data;
+}
+
+/* A short, printable copy of the service's own words about an error; left
+ * out when it would repeat the API key. */
+static void
+service_message(otx_state *s, json_object *body, char *dst, size_t cap)
+{
+  const char *msg = jstr(body, "detail");
+  const char *key = strchr(s->auth_header, ' ') + 1;
+  dst[0] = '\0';
+  if (!msg)
+    return;
+  snprintf(dst, cap, ", %.200s", msg);
+  if (*key && strstr(dst, key))
+    dst[0] = '\0';
+  for (char *p = dst; *p; p++)
+    if ((unsigned char)*p < 0x20)
+      *p = ' ';
+}
+
+/* Mark a failure that a later try may cure; returns `rc`. */
+static int
+retryable(hk_error *err, int rc, int yes)
+{
+  if (err && yes)
+    err->flags |= HK_EF_RETRYABLE;
+  return rc;
+}
+
+/* Mark a failure only the operator can cure (the credentials); returns
+ * `rc`. */
+static int
+operator_must_fix(hk_error *err, int rc)
+{
+  if (err)
+    err->flags |= HK_EF_USER;
+  return rc;
+}
+
+/* Parse the body; NULL with `why` set when it is not one JSON value (or
+ * is JSON null).  A body that ends inside a value is "truncated". */
+static json_object *
+parse_json(const char *body, size_t len, char *why, size_t cap, int *truncated)
+{
+  *truncated = 0;
+  size_t start = 0;
+  while (start < len && isspace((unsigned char)body[start]))
+    start++;
+  if (start == len) {
+    snprintf(why, cap, "the reply is empty");
+    return NULL;
+  }
+  json_tokener *tok = json_tokener_new();
+  if (!tok) {
+    snprintf(why, cap, "out of memory");
+    return NULL;
+  }
+  json_object *o = json_tokener_parse_ex(tok, body, (int)len);
+  enum json_tokener_error e = json_tokener_get_error(tok);
+  /* A bare number or literal is only known to end at the end of input:
+   * say so with a NUL, which also turns a cut value into an error. */
+  size_t end = json_tokener_get_parse_end(tok);
+  if (!o && e == json_tokener_continue) {
+    o = json_tokener_parse_ex(tok, "", 1);
+    e = json_tokener_get_error(tok);
+    *truncated = !o && e != json_tokener_success;
+    end = len;
+  }
+  if (*truncated) {
+    snprintf(why, cap, "the reply is truncated: its JSON ends after %zu bytes",
+             len);
+  } else if (!o && e == json_tokener_success) {
+    snprintf(why, cap, "the reply is JSON null");
+  } else if (!o) {
+    snprintf(why, cap, "the reply is not valid JSON (%s at byte offset %zu)",
+             json_tokener_error_desc(e), end);
+  } else {
+    while (end < len && isspace((unsigned char)body[end]))
+      end++;
+    if (end < len) {
+      snprintf(
+          why, cap,
+          "the reply is not valid JSON (unexpected data at byte offset %zu "
+          "after the JSON value)",
+          end);
+      json_object_put(o);
+      o = NULL;
+    }
+  }
+  json_tokener_free(tok);
+  return o;
+}
+
+/* Fill the fields from an indicator record; returns the pulse count. */
+static int64_t
+fill_fields(otx_state *s, json_object *rec)
+{
+  hk_value *f = s->fields;
+  const char *seen[128];
+  size_t n_seen = 0;
+  json_object *info = jpath(rec, "pulse_info");
+  json_object *pulses = jpath(info, "pulses");
+  size_t listed = json_object_is_type(pulses, json_type_array)
+                      ? json_object_array_length(pulses)
+                      : 0;
+  int64_t count = 0;
+  /* pulse_info.count is the total; the reply lists only some pulses. */
+  if (!jint(info, "count", &count) || count < (int64_t)listed)
+    count = (int64_t)listed;
+  if (info) {
+    f[F_PULSE_COUNT].is_set = 1;
+    f[F_PULSE_COUNT].i64 = count;
+  }
+
+  hk_buf_reset(&s->pulses);
+  hk_buf_reset(&s->tags);
+  hk_buf_reset(&s->references);
+  hk_buf_reset(&s->sections);
+  hk_buf_reset(&s->summary_names);
+  for (size_t i = 0; i < listed; i++) {
+    json_object *p = json_object_array_get_idx(pulses, i);
+    const char *name = jstr(p, "name");
+    if (name && *name) {
+      if (s->pulses.len)
+        hk_buf_append_str(&s->pulses, "; ");
+      hk_buf_append_str(&s->pulses, name);
+      if (i < OTX_SUMMARY_NAMES)
+        hk_buf_appendf(&s->summary_names, "%s%s", i ? "; " : ": ", name);
+    }
+    add_strings(&s->tags, seen, &n_seen, 128, jpath(p, "tags"));
+  }
+  if ((int64_t)listed > OTX_SUMMARY_NAMES ||
+      (count > (int64_t)listed && s->summary_names.len))
+    hk_buf_append_str(&s->summary_names, "; ...");
+  n_seen = 0;
+  add_strings(&s->references, seen, &n_seen, 128, jpath(info, "references"));
+  for (size_t i = 0; i < listed && !n_seen; i++)
+    add_strings(&s->references, seen, &n_seen, 128,
+                jpath(json_object_array_get_idx(pulses, i), "references"));
+  n_seen = 0;
+  add_strings(&s->sections, seen, &n_seen, 128, jpath(rec, "sections"));
+
+  set_str(&f[F_PULSES], s->pulses.len ? s->pulses.data : NULL);
+  set_str(&f[F_TAGS], s->tags.len ? s->tags.data : NULL);
+  set_str(&f[F_REFERENCES], s->references.len ? s->references.data : NULL);
+  set_int(&f[F_REPUTATION], rec, "reputation");
+  set_str(&f[F_COUNTRY_CODE], jstr(rec, "country_code"));
+  set_str(&f[F_COUNTRY], jstr(rec, "country_name"));
+  set_str(&f[F_ASN], jstr(rec, "asn"));
+  set_str(&f[F_SECTIONS], s->sections.len ? s->sections.data : NULL);
+  return count;
+}
+
+static int
+otx_parse(void *state, const hk_config *options, const hk_ioc *ioc,
+          const hk_http_response *resp, hk_enrichment *out, hk_error *err)
+{
+  (void)options;
+  otx_state *s = state;
+  int rc = start_call(s, ioc, out, err);
+  if (rc != HK_OK)
+    return rc;
+  const char *body = resp->body ? resp->body : "";
+  size_t len = resp->body ? resp->body_len : 0;
+  hk_buf_append(&s->raw, body, len);
+  out->raw = s->raw.len ? s->raw.data : NULL;
+
+  char why[160];
+  int truncated;
+  int status = resp->status;
+  s->reply = parse_json(body, len, why, sizeof why, &truncated);
+  char said[256];
+  service_message(s, s->reply, said, sizeof said);
+
+  if (status == 404) {
+    out->reference = gui_link(s, ioc->type);
+    return answer(out, s, HK_LK_NO_DATA, HK_SEV_INFORMATION, "Not found.");
+  }
+  if (status == 401 || status == 403)
+    return operator_must_fix(
+        err, hk_error_set(err, HK_E_AUTH,
+                          "otx: the service refused the API key (HTTP %d%s); "
+                          "check api_key in the instance's conf.d file",
+                          status, said));
+  if (status == 429)
+    return retryable(err,
+                     hk_error_set(err, HK_E_RATELIMIT,
+                                  "otx: request rate exceeded (HTTP 429%s); "
+                                  "try again later or lower the instance's "
+                                  "rate",
+                                  said),
+                     1);
+  if (status == 400) {
+    char msg[300];
+    snprintf(msg, sizeof msg, "OTX refused the value (HTTP 400%s)", said);
+    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, msg);
+  }
+  if (status != 200)
+    return retryable(err,
+                     hk_error_set(err, HK_E_FAIL,
+                                  "otx: unexpected reply HTTP %d%s (expected "
+                                  "200, or 404 for an unknown indicator)",
+                                  status, said),
+                     status >= 500);
+  if (!s->reply)
+    return retryable(
+        err,
+        hk_error_set(err, HK_E_FAIL, "otx: %s; expected %s", why, OTX_EXPECTED),
+        truncated);
+  if (!json_object_is_type(s->reply, json_type_object) ||
+      (!jpath(s->reply, "indicator") && !jpath(s->reply, "pulse_info")))
+    return hk_error_set(err, HK_E_FAIL,
+                        "otx: the reply has neither indicator nor "
+                        "pulse_info; expected %s",
+                        OTX_EXPECTED);
+
+  int64_t count = fill_fields(s, s->reply);
+  hk_buf_reset(&s->summary);
+  if (!jpath(s->reply, "pulse_info"))
+    hk_buf_append_str(&s->summary, "no pulse information");
+  else if (count == 0)
+    hk_buf_append_str(&s->summary, "in no OTX pulses");
+  else
+    hk_buf_appendf(&s->summary, "in %lld OTX pulse%s%s", (long long)count,
+                   count == 1 ? "" : "s",
+                   s->summary_names.len ? s->summary_names.data : "");
+  if (!s->summary.data)
+    return hk_error_set(err, HK_E_NOMEM, "otx: out of memory");
+  out->status = HK_LK_OK;
+  out->severity = count > 1    ? HK_SEV_HIGH
+                  : count == 1 ? HK_SEV_MEDIUM
+                               : HK_SEV_INFORMATION;
+  out->summary = s->summary.data;
+  out->fields = s->fields;
+  out->reference = gui_link(s, ioc->type);
+  return HK_OK;
+}
+
+static const hk_enricher_vt otx_vt;
+
+static int
+otx_lookup(void *state, const hk_config *options, const hk_ioc *ioc,
+           hk_enrichment *out, hk_error *err)
+{
+  otx_state *s = state;
+  return hk_enricher_lookup_http_named("otx", "OTX", otx_host, s->inst, &otx_vt,
+                                       state, options, ioc, out, err);
+}
+
+static const char *const otx_entity_types[] = {
+    HK_IOC_IPV4,     HK_IOC_IPV6,   HK_IOC_DNS,
+    HK_IOC_HOSTNAME, HK_IOC_URL,    HK_IOC_MD5,
+    HK_IOC_SHA1,     HK_IOC_SHA256, NULL};
+
+static const hk_enricher_vt otx_vt = {
+    .struct_size = sizeof(hk_enricher_vt),
+    .options = NULL,
+    .create = otx_create,
+    .destroy = otx_destroy,
+    .fields = otx_fields,
+    .lookup = otx_lookup,
+    .prepare = otx_prepare,
+    .parse = otx_parse,
+};
+
+static const hk_plugin_desc otx_desc = {
+    .struct_size = sizeof(hk_plugin_desc),
+    .abi_major = HK_ABI_MAJOR,
+    .abi_minor = HK_ABI_MINOR,
+    .name = "otx",
+    .version = "1.0.0",
+    .kind = HK_KIND_ENRICHER,
+    .flags = HK_PF_NETWORK | HK_PF_SECRETS | HK_PF_TI,
+    .summary = "AlienVault OTX pulses naming IP addresses, domains, host "
+               "names, file hashes and URLs",
+    .entity_types = otx_entity_types,
+    .params = otx_params,
+    .vtable = &otx_vt,
+};
+
+static const hk_plugin_desc *const otx_descriptors[] = {&otx_desc, NULL};
+
+static const hk_plugin_desc *const *
+otx_entry(const hk_host *host, hk_error *err)
+{
+  if (!host || host->abi_major != HK_ABI_MAJOR) {
+    hk_error_set(err, HK_E_ABI, "otx: host ABI %u does not match %d",
+                 host ? (unsigned)host->abi_major : 0u, HK_ABI_MAJOR);
+    return NULL;
+  }
+  otx_host = host;
+  return otx_descriptors;
+}
+
+HK_PLUGIN_DEFINE(otx, otx_entry)

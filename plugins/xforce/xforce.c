@@ -1,0 +1,693 @@
+/*
+ * plugins/xforce/xforce.c -- the `xforce` enricher: IBM X-Force Exchange
+ * reputation of IP addresses, domains and URLs and malware reports of
+ * file hashes.
+ *
+ * The host runs the HTTP side (rate limit, retries, cache, many requests
+ * in flight): this plugin only builds each request (prepare) and reads
+ * each reply (parse).  lookup() is prepare + hk_host.http_fetch + parse.
+ *
+ * Wire format (shared/reference/wire-formats.md, 3.7): HTTP Basic auth
+ * with the API key as user and the API password as password, "Accept:
+ * application/json"; GET {base_url}/ipr/{ip} (score, reason, cats, geo),
+ * /url/{domain or URL} ({"result": {score, cats}}), /malware/{hash}
+ * ({"malware": {risk, family}}); errors {"error": "..."}, 402 when the
+ * monthly quota is spent.
+ *
+ * Severity follows MSTICPy's XForce provider (msticpy.md 2.7): a risk
+ * score (1-10) of 5 or more is high, 2 to 5 medium (MSTICPy's
+ * "warning"), below 2 information; a malware report on a hash is high.
+ */
+#include <huntkit/huntkit.h>
+
+#include <ctype.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* json_tokener_get_parse_end() arrived in json-c 0.15; configure accepts
+ * 0.13. */
+#if JSON_C_VERSION_NUM < ((0 << 16) | (15 << 8))
+#define json_tokener_get_parse_end(tok) ((size_t)(tok)->char_offset)
+#endif
+
+/* Instance configuration (the `config:` mapping of a conf.d file). */
+static const hk_param xf_params[] = {
+    {"api_key", HK_PT_STRING, HK_P_REQUIRED | HK_P_SECRET, NULL, NULL,
+     "X-Force Exchange API key (Basic auth user); write "
+     "${env:XFORCE_API_KEY} rather than the key itself"},
+    {"api_password", HK_PT_STRING, HK_P_REQUIRED | HK_P_SECRET, NULL, NULL,
+     "X-Force Exchange API password (Basic auth password); write "
+     "${env:XFORCE_API_PASSWORD}"},
+    {"base_url", HK_PT_STRING, 0, "https://api.xforce.ibmcloud.com", NULL,
+     "API base URL (tests point it at a local server)"},
+    {NULL, 0, 0, NULL, NULL, NULL}};
+
+#define XF_GUI "https://exchange.xforce.ibmcloud.com/"
+
+static const hk_host *xf_host;
+
+enum {
+  F_SCORE,
+  F_REASON,
+  F_CATEGORIES,
+  F_COUNTRY,
+  F_COUNTRY_CODE,
+  F_TAGS,
+  F_RISK,
+  F_FAMILY,
+  F_COUNT
+};
+
+static const hk_field_desc xf_fields[] = {
+    {"score", HK_COL_FLOAT64, "risk score, 1 (low) to 10 (high)"},
+    {"reason", HK_COL_UTF8, "why the score was given (IP addresses)"},
+    {"categories", HK_COL_UTF8, "X-Force categories, comma-separated"},
+    {"country", HK_COL_UTF8, "country (IP addresses)"},
+    {"country_code", HK_COL_UTF8, "country code (IP addresses)"},
+    {"tags", HK_COL_UTF8, "X-Force tags, comma-separated"},
+    {"risk", HK_COL_UTF8, "hashes: malware risk (low, medium, high)"},
+    {"family", HK_COL_UTF8, "hashes: malware families, comma-separated"},
+    {NULL, 0, NULL}};
+
+/* The three X-Force collections this plugin asks. */
+enum xf_kind { XF_NONE, XF_IPR, XF_URL, XF_MALWARE };
+
+typedef struct xf_state {
+  const hk_instance *inst;
+  char *base_url;    /* without a trailing '/' */
+  char *auth_header; /* "Authorization: Basic base64(key:password)" */
+  const char *headers[3];
+  char *secret; /* "key:password", to keep the service's words honest */
+  /* Per-call outputs: valid until the next call on this state. */
+  char *ioc; /* the IoC, NUL-terminated and trimmed */
+  hk_buf url;
+  hk_buf raw;
+  hk_buf summary;
+  hk_buf reference;
+  hk_buf categories;
+  hk_buf tags;
+  hk_buf family;
+  json_object *reply; /* field strings point into it */
+  hk_value fields[F_COUNT];
+} xf_state;
+
+/* ------------------------------------------------------------ helpers */
+
+/* The member at a dotted path ("data.attributes.size"), or NULL. */
+static json_object *
+jpath(json_object *o, const char *path)
+{
+  char key[64];
+  while (o && *path) {
+    size_t n = strcspn(path, ".");
+    if (n >= sizeof key || !json_object_is_type(o, json_type_object))
+      return NULL;
+    memcpy(key, path, n);
+    key[n] = '\0';
+    if (!json_object_object_get_ex(o, key, &o))
+      return NULL;
+    path += n + (path[n] == '.');
+  }
+  return o;
+}
+
+static const char *
+jstr(json_object *o, const char *path)
+{
+  json_object *v = jpath(o, path);
+  return json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+                                                  : NULL;
+}
+
+static void
+set_str(hk_value *v, const char *s)
+{
+  memset(v, 0, sizeof *v);
+  if (s && *s) {
+    v->is_set = 1;
+    v->str = s;
+    v->str_len = strlen(s);
+  }
+}
+
+/* Append `s` to the ", "-separated list in `b` unless `seen` (the n
+ * strings appended so far) has it already. */
+static void
+add_unique(hk_buf *b, const char **seen, size_t *n, size_t cap, const char *s)
+{
+  if (!s || !*s)
+    return;
+  for (size_t i = 0; i < *n; i++)
+    if (!strcmp(seen[i], s))
+      return;
+  if (*n < cap)
+    seen[(*n)++] = s;
+  if (b->len)
+    hk_buf_append_str(b, ", ");
+  hk_buf_append_str(b, s);
+}
+
+/* X-Force tags and families: JSON strings, or tag objects named by
+ * displayName (else value); joined by ", ", once each. */
+static const char *
+join_names(hk_buf *b, json_object *list)
+{
+  const char *seen[128];
+  size_t n = 0;
+  size_t len = json_object_is_type(list, json_type_array)
+                   ? json_object_array_length(list)
+                   : 0;
+  hk_buf_reset(b);
+  for (size_t i = 0; i < len; i++) {
+    json_object *item = json_object_array_get_idx(list, i);
+    if (json_object_is_type(item, json_type_string))
+      add_unique(b, seen, &n, 128, json_object_get_string(item));
+    else if (jstr(item, "displayName"))
+      add_unique(b, seen, &n, 128, jstr(item, "displayName"));
+    else
+      add_unique(b, seen, &n, 128, jstr(item, "value"));
+  }
+  return b->len ? b->data : NULL;
+}
+
+/* Keys of a JSON object joined by ", " (X-Force's cats map a category to
+ * a confidence or to true). */
+static const char *
+join_keys(hk_buf *b, json_object *map)
+{
+  hk_buf_reset(b);
+  if (json_object_is_type(map, json_type_object)) {
+    json_object_object_foreach(map, key, val)
+    {
+      (void)val;
+      if (b->len)
+        hk_buf_append_str(b, ", ");
+      hk_buf_append_str(b, key);
+    }
+  }
+  return b->len ? b->data : NULL;
+}
+
+/* ------------------------------------------------------------ plugin */
+
+static int
+xf_create(const hk_instance *inst, const hk_config *cfg, void **state,
+          hk_error *err)
+{
+  const char *key = xf_host->config_get_string(cfg, "api_key");
+  const char *password = xf_host->config_get_string(cfg, "api_password");
+  const char *base = xf_host->config_get_string(cfg, "base_url");
+  if (!key || !*key || !password || !*password)
+    return hk_error_set(err, HK_E_CONFIG,
+                        "xforce: %s is not set; add `api_key: "
+                        "${env:XFORCE_API_KEY}` and `api_password: "
+                        "${env:XFORCE_API_PASSWORD}` under `config:` in the "
+                        "instance's conf.d file",
+                        !key || !*key ? "api_key" : "api_password");
+  if (!base || (strncmp(base, "https://", 8) && strncmp(base, "http://", 7)))
+    return hk_error_set(err, HK_E_CONFIG,
+                        "xforce: base_url must start with https:// or "
+                        "http://, got '%s'",
+                        base ? base : "");
+  xf_state *s = calloc(1, sizeof *s);
+  if (!s)
+    return hk_error_set(err, HK_E_NOMEM, "xforce: out of memory");
+  s->inst = inst;
+  s->base_url = strdup(base);
+  if (s->base_url) {
+    size_t n = strlen(s->base_url);
+    while (n > 0 && s->base_url[n - 1] == '/')
+      s->base_url[--n] = '\0';
+  }
+  hk_buf credentials = HK_BUF_INIT, header = HK_BUF_INIT;
+  hk_buf_appendf(&credentials, "%s:%s", key, password);
+  hk_buf_append_str(&header, "Authorization: Basic ");
+  if (credentials.data)
+    hk_base64_encode(&header, credentials.data, credentials.len, 0);
+  s->secret = hk_buf_detach(&credentials, NULL);
+  s->auth_header = hk_buf_detach(&header, NULL);
+  if (!s->base_url || !s->auth_header || !s->secret) {
+    free(s->auth_header);
+    free(s->secret);
+    free(s->base_url);
+    free(s);
+    return hk_error_set(err, HK_E_NOMEM, "xforce: out of memory");
+  }
+  s->headers[0] = s->auth_header;
+  s->headers[1] = "Accept: application/json";
+  s->headers[2] = NULL;
+  *state = s;
+  return HK_OK;
+}
+
+static void
+wipe(char *p)
+{
+  if (p) {
+    memset(p, 0, strlen(p));
+    free(p);
+  }
+}
+
+static void
+xf_destroy(void *state)
+{
+  xf_state *s = state;
+  if (!s)
+    return;
+  free(s->base_url);
+  wipe(s->auth_header);
+  wipe(s->secret);
+  free(s->ioc);
+  hk_buf_free(&s->url);
+  hk_buf_free(&s->raw);
+  hk_buf_free(&s->summary);
+  hk_buf_free(&s->reference);
+  hk_buf_free(&s->categories);
+  hk_buf_free(&s->tags);
+  hk_buf_free(&s->family);
+  json_object_put(s->reply);
+  free(s);
+}
+
+/* Forget the previous call's outputs and keep a trimmed, NUL-terminated
+ * copy of the IoC. */
+static int
+start_call(xf_state *s, const hk_ioc *ioc, hk_enrichment *out, hk_error *err)
+{
+  const char *v = ioc->value;
+  size_t n = ioc->len;
+  while (n && isspace((unsigned char)*v))
+    v++, n--;
+  while (n && isspace((unsigned char)v[n - 1]))
+    n--;
+  free(s->ioc);
+  s->ioc = strndup(v, n);
+  json_object_put(s->reply);
+  s->reply = NULL;
+  hk_buf_reset(&s->url);
+  hk_buf_reset(&s->raw);
+  hk_buf_reset(&s->summary);
+  hk_buf_reset(&s->reference);
+  memset(s->fields, 0, sizeof s->fields);
+  out->status = HK_LK_QUERY_FAILED;
+  out->severity = HK_SEV_UNKNOWN;
+  out->summary = NULL;
+  out->fields = NULL;
+  out->reference = NULL;
+  out->raw = NULL;
+  if (!s->ioc)
+    return hk_error_set(err, HK_E_NOMEM, "xforce: out of memory");
+  return HK_OK;
+}
+
+static int
+answer(hk_enrichment *out, xf_state *s, int status, int severity,
+       const char *summary)
+{
+  hk_buf_reset(&s->summary);
+  hk_buf_append_str(&s->summary, summary);
+  out->status = status;
+  out->severity = severity;
+  out->summary = s->summary.data;
+  return HK_OK;
+}
+
+static enum xf_kind
+kind_of(const char *type)
+{
+  if (!strcmp(type, HK_IOC_IPV4) || !strcmp(type, HK_IOC_IPV6))
+    return XF_IPR;
+  if (!strcmp(type, HK_IOC_DNS) || !strcmp(type, HK_IOC_URL))
+    return XF_URL;
+  if (!strcmp(type, HK_IOC_MD5) || !strcmp(type, HK_IOC_SHA1) ||
+      !strcmp(type, HK_IOC_SHA256))
+    return XF_MALWARE;
+  return XF_NONE;
+}
+
+/* ipr/IP, url/DOMAIN-OR-URL, malware/HASH: the API path (the web site
+ * names IP pages ip/ instead).  A URL is one path segment, so its reserved
+ * characters are escaped; MSTICPy pasted it raw, which cut it at its first
+ * '?'. */
+static void
+append_path(hk_buf *b, int web, const char *type, const char *v)
+{
+  enum xf_kind kind = kind_of(type);
+  hk_buf_append_str(b, kind == XF_IPR   ? (web ? "ip/" : "ipr/")
+                       : kind == XF_URL ? "url/"
+                                        : "malware/");
+  if (!strcmp(type, HK_IOC_URL))
+    hk_buf_append_url_encoded(b, v, strlen(v));
+  else
+    hk_buf_append_str(b, v);
+}
+
+static int
+xf_prepare(void *state, const hk_config *options, const hk_ioc *ioc,
+           hk_http_request *req, hk_enrichment *out, hk_error *err)
+{
+  (void)options;
+  xf_state *s = state;
+  req->url = NULL;
+  int rc = start_call(s, ioc, out, err);
+  if (rc != HK_OK)
+    return rc;
+  enum xf_kind kind = kind_of(ioc->type);
+  if (kind == XF_NONE) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "Type %s not supported.", ioc->type);
+    return answer(out, s, HK_LK_NOT_SUPPORTED, HK_SEV_UNKNOWN, msg);
+  }
+  const char *why = hk_ioc_check(xf_host, ioc->type, s->ioc);
+  if (why)
+    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, why);
+  hk_buf_appendf(&s->url, "%s/", s->base_url);
+  append_path(&s->url, 0, ioc->type, s->ioc);
+  if (!s->url.data)
+    return hk_error_set(err, HK_E_NOMEM, "xforce: out of memory");
+  req->method = "GET";
+  req->url = s->url.data;
+  req->headers = s->headers;
+  req->body = NULL;
+  req->body_len = 0;
+  return HK_OK;
+}
+
+static const char *
+gui_link(xf_state *s, const char *type)
+{
+  hk_buf_reset(&s->reference);
+  hk_buf_append_str(&s->reference, XF_GUI);
+  append_path(&s->reference, 1, type, s->ioc);
+  return s->reference.data;
+}
+
+/* A short, printable copy of the service's own words about an error; left
+ * out when it would repeat the key or the password. */
+static void
+service_message(xf_state *s, json_object *body, char *dst, size_t cap)
+{
+  const char *msg = jstr(body, "error");
+  dst[0] = '\0';
+  if (!msg)
+    return;
+  snprintf(dst, cap, ", %.200s", msg);
+  const char *colon = strchr(s->secret, ':');
+  char key[256];
+  snprintf(key, sizeof key, "%.*s", (int)(colon - s->secret), s->secret);
+  if ((*key && strstr(dst, key)) || (colon[1] && strstr(dst, colon + 1)))
+    dst[0] = '\0';
+  for (char *p = dst; *p; p++)
+    if ((unsigned char)*p < 0x20)
+      *p = ' ';
+}
+
+/* Mark a failure that a later try may cure; returns `rc`. */
+static int
+retryable(hk_error *err, int rc, int yes)
+{
+  if (err && yes)
+    err->flags |= HK_EF_RETRYABLE;
+  return rc;
+}
+
+/* Mark a failure only the operator can cure (the credentials); returns
+ * `rc`. */
+static int
+operator_must_fix(hk_error *err, int rc)
+{
+  if (err)
+    err->flags |= HK_EF_USER;
+  return rc;
+}
+
+/* Parse the body; NULL with `why` set when it is not one JSON value (or
+ * is JSON null).  A body that ends inside a value is "truncated". */
+static json_object *
+parse_json(const char *body, size_t len, char *why, size_t cap, int *truncated)
+{
+  *truncated = 0;
+  size_t start = 0;
+  while (start < len && isspace((unsigned char)body[start]))
+    start++;
+  if (start == len) {
+    snprintf(why, cap, "the reply is empty");
+    return NULL;
+  }
+  json_tokener *tok = json_tokener_new();
+  if (!tok) {
+    snprintf(why, cap, "out of memory");
+    return NULL;
+  }
+  json_object *o = json_tokener_parse_ex(tok, body, (int)len);
+  enum json_tokener_error e = json_tokener_get_error(tok);
+  /* A bare number or literal is only known to end at the end of input:
+   * say so with a NUL, which also turns a cut value into an error. */
+  size_t end = json_tokener_get_parse_end(tok);
+  if (!o && e == json_tokener_continue) {
+    o = json_tokener_parse_ex(tok, "", 1);
+    e = json_tokener_get_error(tok);
+    *truncated = !o && e != json_tokener_success;
+    end = len;
+  }
+  if (*truncated) {
+    snprintf(why, cap, "the reply is truncated: its JSON ends after %zu bytes",
+             len);
+  } else if (!o && e == json_tokener_success) {
+    snprintf(why, cap, "the reply is JSON null");
+  } else if (!o) {
+    snprintf(why, cap, "the reply is not valid JSON (%s at byte offset %zu)",
+             json_tokener_error_desc(e), end);
+  } else {
+    while (end < len && isspace((unsigned char)body[end]))
+      end++;
+    if (end < len) {
+      snprintf(
+          why, cap,
+          "the reply is not valid JSON (unexpected data at byte offset %zu "
+          "after the JSON value)",
+          end);
+      json_object_put(o);
+      o = NULL;
+    }
+  }
+  json_tokener_free(tok);
+  return o;
+}
+
+/* What a 200 reply of each collection must look like. */
+static const char *
+expected(enum xf_kind kind)
+{
+  return kind == XF_IPR   ? "an X-Force IP report {\"ip\": ..., \"score\": ...}"
+         : kind == XF_URL ? "an X-Force URL report {\"result\": {\"url\": ..., "
+                            "\"score\": ...}}"
+                          : "an X-Force malware report {\"malware\": {...}}";
+}
+
+/* Severity and summary of an IP, domain or URL report. */
+static int
+score_report(xf_state *s, json_object *report)
+{
+  hk_value *f = s->fields;
+  json_object *score = jpath(report, "score");
+  if (json_object_is_type(score, json_type_int) ||
+      json_object_is_type(score, json_type_double)) {
+    f[F_SCORE].is_set = 1;
+    f[F_SCORE].f64 = json_object_get_double(score);
+  }
+  set_str(&f[F_REASON], jstr(report, "reason"));
+  set_str(&f[F_CATEGORIES], join_keys(&s->categories, jpath(report, "cats")));
+  set_str(&f[F_COUNTRY], jstr(report, "geo.country"));
+  set_str(&f[F_COUNTRY_CODE], jstr(report, "geo.countrycode"));
+  set_str(&f[F_TAGS], join_names(&s->tags, jpath(s->reply, "tags")));
+
+  hk_buf_reset(&s->summary);
+  if (f[F_SCORE].is_set)
+    hk_buf_appendf(&s->summary, "risk score %g of 10", f[F_SCORE].f64);
+  else
+    hk_buf_append_str(&s->summary, "no risk score");
+  if (f[F_REASON].is_set)
+    hk_buf_appendf(&s->summary, ": %s", f[F_REASON].str);
+  if (f[F_CATEGORIES].is_set)
+    hk_buf_appendf(&s->summary, " (%s)", f[F_CATEGORIES].str);
+  /* MSTICPy counts a missing score as 0. */
+  double v = f[F_SCORE].is_set ? f[F_SCORE].f64 : 0;
+  return v >= 5 ? HK_SEV_HIGH : v >= 2 ? HK_SEV_MEDIUM : HK_SEV_INFORMATION;
+}
+
+static int
+malware_report(xf_state *s)
+{
+  hk_value *f = s->fields;
+  json_object *m = jpath(s->reply, "malware");
+  set_str(&f[F_RISK], jstr(m, "risk"));
+  set_str(&f[F_FAMILY], join_names(&s->family, jpath(m, "family")));
+  set_str(&f[F_TAGS], join_names(&s->tags, jpath(s->reply, "tags")));
+  hk_buf_reset(&s->summary);
+  if (!json_object_is_type(m, json_type_object)) {
+    hk_buf_append_str(&s->summary, "no malware report");
+    return HK_SEV_INFORMATION;
+  }
+  hk_buf_append_str(&s->summary, "malware");
+  if (f[F_RISK].is_set)
+    hk_buf_appendf(&s->summary, ", risk %s", f[F_RISK].str);
+  if (f[F_FAMILY].is_set)
+    hk_buf_appendf(&s->summary, ": %s", f[F_FAMILY].str);
+  return HK_SEV_HIGH;
+}
+
+static int
+xf_parse(void *state, const hk_config *options, const hk_ioc *ioc,
+         const hk_http_response *resp, hk_enrichment *out, hk_error *err)
+{
+  (void)options;
+  xf_state *s = state;
+  int rc = start_call(s, ioc, out, err);
+  if (rc != HK_OK)
+    return rc;
+  const char *body = resp->body ? resp->body : "";
+  size_t len = resp->body ? resp->body_len : 0;
+  hk_buf_append(&s->raw, body, len);
+  out->raw = s->raw.len ? s->raw.data : NULL;
+  enum xf_kind kind = kind_of(ioc->type);
+
+  char why[160];
+  int truncated;
+  int status = resp->status;
+  s->reply = parse_json(body, len, why, sizeof why, &truncated);
+  char said[256];
+  service_message(s, s->reply, said, sizeof said);
+
+  if (status == 404) {
+    out->reference = gui_link(s, ioc->type);
+    return answer(out, s, HK_LK_NO_DATA, HK_SEV_INFORMATION, "Not found.");
+  }
+  if (status == 401 || status == 403)
+    return operator_must_fix(
+        err, hk_error_set(err, HK_E_AUTH,
+                          "xforce: the service refused the API key and "
+                          "password (HTTP %d%s); check api_key and "
+                          "api_password in the instance's conf.d file",
+                          status, said));
+  if (status == 402)
+    return hk_error_set(err, HK_E_RATELIMIT,
+                        "xforce: the API key's monthly quota is spent (HTTP "
+                        "402%s); wait for the next month or use another key",
+                        said);
+  if (status == 429)
+    return retryable(err,
+                     hk_error_set(err, HK_E_RATELIMIT,
+                                  "xforce: request rate exceeded (HTTP "
+                                  "429%s); try again later or lower the "
+                                  "instance's rate",
+                                  said),
+                     1);
+  if (status == 400) {
+    char msg[300];
+    snprintf(msg, sizeof msg, "X-Force refused the value (HTTP 400%s)", said);
+    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, msg);
+  }
+  if (status != 200)
+    return retryable(err,
+                     hk_error_set(err, HK_E_FAIL,
+                                  "xforce: unexpected reply HTTP %d%s "
+                                  "(expected 200, or 404 for an unknown "
+                                  "value)",
+                                  status, said),
+                     status >= 500);
+  if (!s->reply)
+    return retryable(err,
+                     hk_error_set(err, HK_E_FAIL, "xforce: %s; expected %s",
+                                  why, expected(kind)),
+                     truncated);
+
+  /* The URL collection wraps its verdict in "result" (MSTICPy reads
+   * result, else the root). */
+  json_object *report = s->reply;
+  if (kind == XF_URL &&
+      json_object_is_type(jpath(s->reply, "result"), json_type_object))
+    report = jpath(s->reply, "result");
+  int shaped = json_object_is_type(report, json_type_object) &&
+               (kind == XF_MALWARE || jpath(report, "score") ||
+                jpath(report, kind == XF_IPR ? "ip" : "url"));
+  if (!shaped)
+    return hk_error_set(err, HK_E_FAIL,
+                        "xforce: the reply has no %s; expected %s",
+                        kind == XF_IPR   ? "ip or score"
+                        : kind == XF_URL ? "result.url or result.score"
+                                         : "JSON object",
+                        expected(kind));
+
+  int severity =
+      kind == XF_MALWARE ? malware_report(s) : score_report(s, report);
+  if (!s->summary.data)
+    return hk_error_set(err, HK_E_NOMEM, "xforce: out of memory");
+  out->status = HK_LK_OK;
+  out->severity = severity;
+  out->summary = s->summary.data;
+  out->fields = s->fields;
+  out->reference = gui_link(s, ioc->type);
+  return HK_OK;
+}
+
+static const hk_enricher_vt xf_vt;
+
+static int
+xf_lookup(void *state, const hk_config *options, const hk_ioc *ioc,
+          hk_enrichment *out, hk_error *err)
+{
+  xf_state *s = state;
+  return hk_enricher_lookup_http_named("xforce", "X-Force", xf_host, s->inst,
+                                       &xf_vt, state, options, ioc, out, err);
+}
+
+static const char *const xf_entity_types[] = {
+    HK_IOC_IPV4, HK_IOC_IPV6, HK_IOC_DNS,    HK_IOC_URL,
+    HK_IOC_MD5,  HK_IOC_SHA1, HK_IOC_SHA256, NULL};
+
+static const hk_enricher_vt xf_vt = {
+    .struct_size = sizeof(hk_enricher_vt),
+    .options = NULL,
+    .create = xf_create,
+    .destroy = xf_destroy,
+    .fields = xf_fields,
+    .lookup = xf_lookup,
+    .prepare = xf_prepare,
+    .parse = xf_parse,
+};
+
+static const hk_plugin_desc xf_desc = {
+    .struct_size = sizeof(hk_plugin_desc),
+    .abi_major = HK_ABI_MAJOR,
+    .abi_minor = HK_ABI_MINOR,
+    .name = "xforce",
+    .version = "1.0.0",
+    .kind = HK_KIND_ENRICHER,
+    .flags = HK_PF_NETWORK | HK_PF_SECRETS | HK_PF_TI,
+    .summary = "IBM X-Force Exchange risk scores of IP addresses, domains "
+               "and URLs, malware reports of file hashes",
+    .entity_types = xf_entity_types,
+    .params = xf_params,
+    .vtable = &xf_vt,
+};
+
+static const hk_plugin_desc *const xf_descriptors[] = {&xf_desc, NULL};
+
+static const hk_plugin_desc *const *
+xf_entry(const hk_host *host, hk_error *err)
+{
+  if (!host || host->abi_major != HK_ABI_MAJOR) {
+    hk_error_set(err, HK_E_ABI, "xforce: host ABI %u does not match %d",
+                 host ? (unsigned)host->abi_major : 0u, HK_ABI_MAJOR);
+    return NULL;
+  }
+  xf_host = host;
+  return xf_descriptors;
+}
+
+HK_PLUGIN_DEFINE(xforce, xf_entry)
