@@ -11,29 +11,15 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 out="${BENCH_OUT:-$here/out}"
 size_mb="${SIZE_MB:-1024}"
 runs="${RUNS:-3}"
-HUNTKIT="${HUNTKIT:-./huntkit}"
-case "$HUNTKIT" in /*) ;; *) HUNTKIT="$(pwd)/$HUNTKIT" ;; esac
-if [ ! -x "$HUNTKIT" ]; then
-  echo "bench: no huntkit at $HUNTKIT (set HUNTKIT=path/to/huntkit)" >&2
-  exit 2
-fi
-if [ -z "${HUNTKIT_PLUGIN_PATH:-}" ] &&
-  [ -d "$(dirname "$HUNTKIT")/tests/plugindir" ]; then
-  HUNTKIT_PLUGIN_PATH="$(dirname "$HUNTKIT")/tests/plugindir"
-fi
-export HUNTKIT_PLUGIN_PATH
+bench_huntkit
+bench_plugin_path
 # no configuration of the user's: the benchmark uses defaults
-mkdir -p "$out/config"
-HUNTKIT_CONFIG="$out/config"
-export HUNTKIT_CONFIG
-TIME=/usr/bin/time
-if ! [ -x "$TIME" ]; then
-  echo "bench: $TIME is missing (Debian: apt-get install time)" >&2
-  exit 2
-fi
+bench_config "$out/config"
+bench_need_time
 
 # --- workloads --------------------------------------------------------------
 
@@ -55,45 +41,11 @@ if [ ! -x "$jsonc" ] || [ "$here/jsonc_parse.c" -nt "$jsonc" ]; then
     $(pkg-config --cflags --libs json-c) || jsonc=
 fi
 
-# --- measuring --------------------------------------------------------------
-
-# best WALL USER SYS MAXRSS_KB of $runs runs of "$@" (stdout discarded)
-measure() {
-  best=
-  i=0
-  while [ "$i" -lt "$runs" ]; do
-    "$TIME" -f '%e %U %S %M' -o "$out/time.txt" "$@" >/dev/null 2>"$out/stderr.txt"
-    st=$?
-    if [ "$st" -ne 0 ]; then
-      echo "bench: failed ($st): $*" >&2
-      cat "$out/stderr.txt" >&2
-      return 1
-    fi
-    t=$(tail -n 1 "$out/time.txt")
-    best=$(printf '%s\n%s\n' "$best" "$t" | awk 'NF { if (!b || $1 < b) { b = $1; l = $0 } } END { print l }')
-    i=$((i + 1))
-  done
-  echo "$best"
-}
-
-# report LABEL BYTES ROWS "WALL USER SYS RSS" [REFERENCE_WALL REFNAME]
-report() {
-  echo "$4" | awk -v label="$1" -v bytes="$2" -v rows="$3" -v ref="${5:-}" -v refname="${6:-}" '{
-    wall = $1; cpu = $2 + $3; mb = bytes / 1e6
-    if (wall <= 0) wall = 0.001
-    if (cpu <= 0) cpu = 0.001
-    printf "%-34s %8.1f MB %7.2f s %8.1f MB/s %10.0f rows/s  cpu %6.2f s (%6.1f MB/s)  rss %6.1f MB",
-      label, mb, wall, mb / wall, rows / wall, cpu, mb / cpu, $4 / 1024
-    if (ref != "") printf "  %.2fx %s", wall / (ref > 0 ? ref : 0.001), refname
-    printf "\n"
-  }'
-}
-
 rows_of() { # rows the file provider yields for FILE
   "$HUNTKIT" run "file path=$1 | count | csv" 2>/dev/null | tail -n 1
 }
 
-echo "huntkit: $("$HUNTKIT" --version 2>&1 | head -n 1)   runs: best of $runs   $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "huntkit: $(bench_version)   runs: best of $runs   $(bench_machine)"
 echo
 
 bench_file() { # LABEL FILE

@@ -17,21 +17,12 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
+. "$here/../lib.sh"
 out="${BENCH_OUT:-$top/bench/out}/otrf"
 runs="${RUNS:-10}"
-HUNTKIT="${HUNTKIT:-./huntkit}"
-case "$HUNTKIT" in /*) ;; *) HUNTKIT="$(pwd)/$HUNTKIT" ;; esac
-if [ ! -x "$HUNTKIT" ]; then
-  echo "bench: no huntkit at $HUNTKIT (set HUNTKIT=path/to/huntkit)" >&2
-  exit 2
-fi
-if [ -z "${HUNTKIT_PLUGIN_PATH:-}" ] &&
-  [ -d "$(dirname "$HUNTKIT")/tests/plugindir" ]; then
-  HUNTKIT_PLUGIN_PATH="$(dirname "$HUNTKIT")/tests/plugindir"
-fi
-export HUNTKIT_PLUGIN_PATH
-TIME=/usr/bin/time
-[ -x "$TIME" ] || { echo "bench: $TIME is missing (Debian: apt-get install time)" >&2; exit 2; }
+bench_huntkit
+bench_plugin_path
+bench_need_time
 mkdir -p "$out"
 
 # --- the dataset, laid out as the otrf cache expects it -----------------------
@@ -64,35 +55,16 @@ config:
   cache_dir: $cache
   offline: true
 EOF
-HUNTKIT_CONFIG="$out/config"
-export HUNTKIT_CONFIG
+bench_config "$out/config"
 unzip -p "$zip" >"$out/member.json"
 zbytes=$(wc -c <"$zip")
 bytes=$(wc -c <"$out/member.json")
 
 # --- measuring ------------------------------------------------------------------
 
-# best "WALL USER SYS MAXRSS_KB" of $runs runs of a shell command
-measure() {
-  best=
-  i=0
-  while [ "$i" -lt "$runs" ]; do
-    "$TIME" -f '%e %U %S %M' -o "$out/time.txt" sh -c "$1" >/dev/null 2>"$out/stderr.txt"
-    st=$?
-    if [ "$st" -ne 0 ]; then
-      echo "bench: failed ($st): $1" >&2
-      cat "$out/stderr.txt" >&2
-      return 1
-    fi
-    t=$(tail -n 1 "$out/time.txt")
-    best=$(printf '%s\n%s\n' "$best" "$t" | awk 'NF { if (!b || $1 < b) { b = $1; l = $0 } } END { print l }')
-    i=$((i + 1))
-  done
-  echo "$best"
-}
-
-# report LABEL ROWS "WALL USER SYS RSS" [REFERENCE_WALL REFNAME]
-report() {
+# report_ms LABEL ROWS "WALL USER SYS RSS" [REFERENCE_WALL REFNAME]: times
+# in ms, for a workload this small (lib.sh's report is for large ones)
+report_ms() {
   echo "$3" | awk -v label="$1" -v rows="$2" -v bytes="$bytes" -v ref="${4:-}" -v refname="${5:-}" '{
     wall = $1; cpu = $2 + $3
     if (wall <= 0) wall = 0.001
@@ -105,23 +77,23 @@ report() {
 
 rows() { sh -c "$1" 2>/dev/null | tail -n 1 | tr -d ' '; }
 
-echo "huntkit: $("$HUNTKIT" --version 2>&1 | head -n 1)   best of $runs   $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "huntkit: $(bench_version)   best of $runs   $(bench_machine)"
 echo "zip: $zip ($zbytes bytes; member $bytes bytes)"
 echo
 
 ref_cmd="unzip -p '$zip' | jq -c . | wc -l"
-t=$(measure "$ref_cmd") || exit 1
+t=$(measure sh -c "$ref_cmd") || exit 1
 ref_wall=$(echo "$t" | cut -d' ' -f1)
-report "unzip -p | jq -c . | wc -l" "$(rows "$ref_cmd")" "$t"
+report_ms "unzip -p | jq -c . | wc -l" "$(rows "$ref_cmd")" "$t"
 py_cmd="python3 -c 'import json, sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 print(sum(1 for n in z.namelist() for l in z.open(n) if l.strip() and json.loads(l)))' '$zip'"
-t=$(measure "$py_cmd") || exit 1
-report "python3 zipfile + json.loads" "$(rows "$py_cmd")" "$t" "$ref_wall" "jq"
+t=$(measure sh -c "$py_cmd") || exit 1
+report_ms "python3 zipfile + json.loads" "$(rows "$py_cmd")" "$t" "$ref_wall" "jq"
 
 n_rows=$(rows "$HUNTKIT run 'file path=$zip | count | csv'")
 bench() { # LABEL COMMAND
-  t=$(measure "$2") && report "$1" "$n_rows" "$t" "$ref_wall" "jq"
+  t=$(measure sh -c "$2") && report_ms "$1" "$n_rows" "$t" "$ref_wall" "jq"
 }
 bench "otrf SDWIN-190518182022 | count" \
   "$HUNTKIT run 'otrf SDWIN-190518182022 | count | csv'"
@@ -148,5 +120,5 @@ for r in json.load(open(sys.argv[1]))["results"]:
           r["min"] * 1e3, r["mean"] * 1e3, (r["user"] + r["system"]) * 1e3))' "$out/hyperfine.json"
 fi
 echo
-echo "start-up, for scale: $(measure "$HUNTKIT --version" | awk '{ printf "huntkit --version %.0f ms", $1 * 1000 }')"
+echo "start-up, for scale: $(measure sh -c "$HUNTKIT --version" | awk '{ printf "huntkit --version %.0f ms", $1 * 1000 }')"
 rm -f "$out/time.txt" "$out/stderr.txt"

@@ -17,11 +17,12 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-HUNTKIT=${HUNTKIT:-./huntkit}
-HUNTKIT=$(cd "$(dirname "$HUNTKIT")" && pwd)/$(basename "$HUNTKIT")
-: "${HUNTKIT_PLUGIN_PATH:=$(dirname "$HUNTKIT")/tests/plugindir}"
+. "$here/../lib.sh"
+bench_huntkit
+bench_plugin_path
 : "${HUNTKIT_CONFIG:=$(mktemp -d)}"
-export HUNTKIT_PLUGIN_PATH HUNTKIT_CONFIG
+export HUNTKIT_CONFIG
+bench_need_time
 RUNS=${RUNS:-3}
 OUT=${BENCH_OUT:-$top/bench/out}
 GEN=${GEN_WORKLOADS:-$top/../shared/bench/gen_workloads.py}
@@ -35,7 +36,7 @@ fi
 
 mb() { awk -v b="$(wc -c <"$1")" 'BEGIN { printf "%.0f", b / 1048576 }'; }
 
-echo "machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $(bench_machine)"
 printf '%-22s %5s %9s %9s %8s %8s %8s %8s\n' workload MB build_ms build_cpu wall_s cpu_s peak_MB peak/in
 for f in proc_4688_100k.csv proc_4688_1m.csv; do
   best_build= best_bcpu= best_wall= best_cpu= peak=

@@ -10,20 +10,12 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
 out="${BENCH_OUT:-$here/../out}/queries"
 n="${QUERIES:-320}"
 runs="${RUNS:-30}"
-HUNTKIT="${HUNTKIT:-./huntkit}"
-case "$HUNTKIT" in /*) ;; *) HUNTKIT="$(pwd)/$HUNTKIT" ;; esac
-if [ ! -x "$HUNTKIT" ]; then
-  echo "bench: no huntkit at $HUNTKIT (set HUNTKIT=path/to/huntkit)" >&2
-  exit 2
-fi
-if [ -z "${HUNTKIT_PLUGIN_PATH:-}" ] &&
-  [ -d "$(dirname "$HUNTKIT")/tests/plugindir" ]; then
-  HUNTKIT_PLUGIN_PATH="$(dirname "$HUNTKIT")/tests/plugindir"
-fi
-export HUNTKIT_PLUGIN_PATH
+bench_huntkit
+bench_plugin_path
 
 lib="$out/lib_$n"
 if [ ! -d "$lib" ]; then
@@ -31,10 +23,8 @@ if [ ! -d "$lib" ]; then
 fi
 # A configuration whose query_dirs is the generated library; the built-in
 # queries of the binary's data directory (or source tree) load too.
-mkdir -p "$out/config_$n"
-printf 'query_dirs:\n  - %s\n' "$lib" >"$out/config_$n/huntkit.yaml"
-HUNTKIT_CONFIG="$out/config_$n"
-export HUNTKIT_CONFIG
+bench_config "$out/config_$n"
+printf 'query_dirs:\n  - %s\n' "$lib" >"$HUNTKIT_CONFIG/huntkit.yaml"
 
 total=$("$HUNTKIT" queries list -o csv | sed 1d | wc -l)
 echo "library: $n generated definitions + built-in = $total query names"

@@ -11,28 +11,14 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
 out="${BENCH_OUT:-$here/../out}"
 size_mb="${SIZE_MB:-200}"
 runs="${RUNS:-3}"
-HUNTKIT="${HUNTKIT:-./huntkit}"
-case "$HUNTKIT" in /*) ;; *) HUNTKIT="$(pwd)/$HUNTKIT" ;; esac
-if [ ! -x "$HUNTKIT" ]; then
-  echo "bench: no huntkit at $HUNTKIT (set HUNTKIT=path/to/huntkit)" >&2
-  exit 2
-fi
-if [ -z "${HUNTKIT_PLUGIN_PATH:-}" ] &&
-  [ -d "$(dirname "$HUNTKIT")/tests/plugindir" ]; then
-  HUNTKIT_PLUGIN_PATH="$(dirname "$HUNTKIT")/tests/plugindir"
-fi
-export HUNTKIT_PLUGIN_PATH
-mkdir -p "$out/config"
-HUNTKIT_CONFIG="$out/config"
-export HUNTKIT_CONFIG
-TIME=/usr/bin/time
-if ! [ -x "$TIME" ]; then
-  echo "bench: $TIME is missing (Debian: apt-get install time)" >&2
-  exit 2
-fi
+bench_huntkit
+bench_plugin_path
+bench_config "$out/config"
+bench_need_time
 
 log="$out/syslog_${size_mb}mb.log"
 [ -f "$log" ] || python3 "$here/gen_syslog.py" --size-mb "$size_mb" --out "$log" || exit 1
@@ -48,36 +34,11 @@ with open(sys.argv[2], 'wb') as f:
 PY
 fi
 
-# best "WALL USER SYS MAXRSS_KB" of $runs runs of "$@" (stdout discarded)
-measure() {
-  best=
-  i=0
-  while [ "$i" -lt "$runs" ]; do
-    "$TIME" -f '%e %U %S %M' -o "$out/time.txt" "$@" >"$out/stdout.txt" 2>"$out/stderr.txt"
-    st=$?
-    if [ "$st" -ne 0 ]; then
-      echo "bench: failed ($st): $*" >&2
-      cat "$out/stderr.txt" >&2
-      return 1
-    fi
-    t=$(tail -n 1 "$out/time.txt")
-    best=$(printf '%s\n%s\n' "$best" "$t" | awk 'NF { if (!b || $1 < b) { b = $1; l = $0 } } END { print l }')
-    i=$((i + 1))
-  done
-  echo "$best"
-}
-
-# report LABEL BYTES LINES "WALL USER SYS RSS" [REFERENCE_WALL REFNAME]
-report() {
-  echo "$4" | awk -v label="$1" -v bytes="$2" -v lines="$3" -v ref="${5:-}" -v refname="${6:-}" '{
-    wall = $1; cpu = $2 + $3; mb = bytes / 1048576
-    printf "%-34s %7.0f MB %6.2f s %6.0f MB/s %9.0f lines/s  cpu %5.2f s (%4.0f MB/s)  rss %4.0f MB",
-      label, mb, wall, (wall > 0 ? mb / wall : 0), (wall > 0 ? lines / wall : 0),
-      cpu, (cpu > 0 ? mb / cpu : 0), $4 / 1024
-    if (ref != "" && ref > 0) printf "  %.1fx %s", wall / ref, refname
-    printf "\n"
-  }'
-}
+# report's layout here: MiB, lines; times too short to measure are 0
+report_mb=1048576
+report_format='%-34s %7.0f MB %6.2f s %6.0f MB/s %9.0f lines/s  cpu %5.2f s (%4.0f MB/s)  rss %4.0f MB'
+report_ratio='  %.1fx %s'
+report_zero=
 
 bytes=$(wc -c <"$log")
 lines=$(wc -l <"$log")

@@ -19,17 +19,17 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
+. "$here/../lib.sh"
 out="${BENCH_OUT:-$here/../out/ti}"
 n="${N:-10000}"
 delay="${DELAY:-0.05}"
 rate="${RATE:-100/s}"
 runs="${RUNS:-3}"
 PYTHON3="${PYTHON3:-python3}"
-HUNTKIT="${HUNTKIT:-./huntkit}"
-case "$HUNTKIT" in /*) ;; *) HUNTKIT="$(pwd)/$HUNTKIT" ;; esac
+bench_huntkit
 fix="${HTTPFIX:-$(dirname "$HUNTKIT")/tests/host/.libs/httpfix.so}"
-if [ ! -x "$HUNTKIT" ] || [ ! -f "$fix" ]; then
-  echo "bench: need HUNTKIT ($HUNTKIT) and the httpfix fixture ($fix): run make check first" >&2
+if [ ! -f "$fix" ]; then
+  echo "bench: need the httpfix fixture ($fix): run make check first" >&2
   exit 2
 fi
 plugindir="$(dirname "$HUNTKIT")/tests/plugindir"
@@ -39,8 +39,8 @@ mkdir -p "$out/plugins" "$out/conf/conf.d"
 chmod 755 "$out/plugins"
 cp "$fix" "$out/plugins/httpfix.so" && chmod 755 "$out/plugins/httpfix.so"
 HUNTKIT_PLUGIN_PATH="$out/plugins:$plugindir"
-HUNTKIT_CONFIG="$out/conf"
-export HUNTKIT_PLUGIN_PATH HUNTKIT_CONFIG
+export HUNTKIT_PLUGIN_PATH
+bench_config "$out/conf"
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 printf 'cache_dir: %s\n' "$out/cache" >"$out/conf/huntkit.yaml"
 
@@ -65,8 +65,7 @@ instance() { # RATE-KEY-LINE
     "$1" "$port" >"$out/conf/conf.d/bench.yaml"
 }
 
-TIME=/usr/bin/time
-[ -x "$TIME" ] || { echo "bench: $TIME is missing (Debian: apt-get install time)" >&2; exit 2; }
+bench_need_time
 
 # run LABEL ARGS...: one `ti lookup` over the IoCs; prints wall seconds
 # and CPU seconds (user + system: the figure to trust on a busy machine)
@@ -106,7 +105,7 @@ print(len(t), best, max(per_sec.values()) if per_sec else 0,
 PY
 }
 
-echo "huntkit ti lookup, $n IoCs, server delay ${delay}s, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "huntkit ti lookup, $n IoCs, server delay ${delay}s, $(bench_machine)"
 
 if [ -z "${SKIP_RATE:-}" ]; then
   instance "rate: $rate"

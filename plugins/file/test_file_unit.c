@@ -1,12 +1,12 @@
 /*
  * plugins/file/test_file_unit.c -- white-box tests of the `file` provider:
- * its descriptor is driven through run_query with a fake host (options,
- * captured log) and the stream is read back with the SDK's reader, so
- * nothing of the host or the CLI is needed.  Inputs are written into a
- * temporary directory; expected values were derived with Python's csv and
- * json modules.
+ * its descriptor is driven through run_query with the fake host of
+ * tests/plugin_test_host.h (options, captured log) and the stream is read
+ * back with the SDK's reader, so nothing of the host or the CLI is needed.
+ * Inputs are written into a temporary directory; expected values were
+ * derived with Python's csv and json modules.
  */
-#include "../../tests/tap.h"
+#include "plugin_test_host.h"
 
 #include <huntkit/huntkit.h>
 
@@ -14,134 +14,6 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* ------------------------------------------------------------ fake host */
-
-#define MAX_OPTS 16
-#define MAX_ITEMS 16
-
-struct hk_config {
-  const char *keys[MAX_OPTS];
-  const char *values[MAX_OPTS];
-  char *items[MAX_OPTS][MAX_ITEMS];
-  size_t n_items[MAX_OPTS];
-  int n;
-};
-
-static hk_buf log_text = HK_BUF_INIT;
-
-static void HK_PRINTF(3, 4)
-    fake_log(const hk_instance *inst, int level, const char *fmt, ...)
-{
-  va_list ap;
-  char line[2048];
-  (void)inst;
-  va_start(ap, fmt);
-  vsnprintf(line, sizeof line, fmt, ap);
-  va_end(ap);
-  hk_buf_appendf(&log_text, "%s: %s\n", level == HK_LOG_WARN ? "WARN" : "LOG",
-                 line);
-}
-
-static int
-fake_log_enabled(const hk_instance *inst, int level)
-{
-  (void)inst;
-  return level <= HK_LOG_WARN;
-}
-
-static int
-find_key(const hk_config *cfg, const char *name)
-{
-  for (int i = 0; cfg && i < cfg->n; i++)
-    if (strcmp(cfg->keys[i], name) == 0)
-      return i;
-  return -1;
-}
-
-static int
-fake_is_set(const hk_config *cfg, const char *name)
-{
-  return find_key(cfg, name) >= 0;
-}
-
-static const char *
-fake_string(const hk_config *cfg, const char *name)
-{
-  int i = find_key(cfg, name);
-  if (i >= 0)
-    return cfg->values[i];
-  if (!strcmp(name, "format"))
-    return "auto";
-  if (!strcmp(name, "on_error"))
-    return "fail";
-  if (!strcmp(name, "index_column"))
-    return "drop";
-  return NULL;
-}
-
-static int
-fake_int(const hk_config *cfg, const char *name, int64_t *out)
-{
-  const char *s = fake_string(cfg, name);
-  if (!s)
-    return HK_E_NOTFOUND;
-  *out = strtoll(s, NULL, 10);
-  return HK_OK;
-}
-
-static int
-fake_float(const hk_config *cfg, const char *name, double *out)
-{
-  const char *s = fake_string(cfg, name);
-  if (!s)
-    return HK_E_NOTFOUND;
-  *out = strtod(s, NULL);
-  return HK_OK;
-}
-
-static int
-fake_bool(const hk_config *cfg, const char *name, int *out)
-{
-  const char *s = fake_string(cfg, name);
-  if (!s)
-    return HK_E_NOTFOUND;
-  *out = !strcmp(s, "true");
-  return HK_OK;
-}
-
-static size_t
-fake_list(const hk_config *cfg, const char *name, const char *const **items)
-{
-  int i = find_key(cfg, name);
-  if (i < 0)
-    return 0;
-  *items = (const char *const *)cfg->items[i];
-  return cfg->n_items[i];
-}
-
-static int64_t
-fake_now(void)
-{
-  return 0;
-}
-
-static const hk_host fake_host = {
-    .struct_size = sizeof(hk_host),
-    .abi_major = HK_ABI_MAJOR,
-    .abi_minor = HK_ABI_MINOR,
-    .version = "test",
-    .log = fake_log,
-    .log_enabled = fake_log_enabled,
-    .config_is_set = fake_is_set,
-    .config_get_string = fake_string,
-    .config_get_int = fake_int,
-    .config_get_float = fake_float,
-    .config_get_bool = fake_bool,
-    .config_get_list = fake_list,
-    .now_us = fake_now,
-    .monotonic_us = fake_now,
-};
 
 /* ------------------------------------------------------------- helpers */
 
@@ -163,36 +35,6 @@ write_file(const char *name, const char *text, size_t len)
 }
 #define WRITE(name, text) write_file(name, text, sizeof text - 1)
 
-static void
-config_from(hk_config *cfg, const char *opts)
-{
-  /* "key=value;key=value", list values comma-separated */
-  static char copy[4096];
-  snprintf(copy, sizeof copy, "%s", opts);
-  memset(cfg, 0, sizeof *cfg);
-  for (char *save = NULL, *kv = strtok_r(copy, ";", &save); kv;
-       kv = strtok_r(NULL, ";", &save)) {
-    char *eq = strchr(kv, '=');
-    *eq = '\0';
-    int i = cfg->n++;
-    cfg->keys[i] = kv;
-    cfg->values[i] = eq + 1;
-    char *items = strdup(eq + 1);
-    for (char *s2 = NULL, *it = strtok_r(items, ",", &s2); it;
-         it = strtok_r(NULL, ",", &s2))
-      cfg->items[i][cfg->n_items[i]++] = strdup(it);
-    free(items);
-  }
-}
-
-static void
-config_free(hk_config *cfg)
-{
-  for (int i = 0; i < cfg->n; i++)
-    for (size_t k = 0; k < cfg->n_items[i]; k++)
-      free(cfg->items[i][k]);
-}
-
 typedef struct result {
   int rc;        /* run_query, or the stream's failing get_next */
   char err[600]; /* its message */
@@ -204,24 +46,22 @@ static result
 run_window(const char *opts, int64_t start, int64_t end, int64_t limit)
 {
   result res = {0};
-  hk_config cfg;
+  hk_config *cfg;
   hk_error err;
   struct ArrowArrayStream st = {0};
   struct ArrowSchema schema = {0};
   hk_buf out = HK_BUF_INIT;
-  char path_opts[4096];
   /* relative paths are under the temporary directory */
   if (chdir(dir) != 0)
     abort();
-  snprintf(path_opts, sizeof path_opts, "%s", opts);
-  config_from(&cfg, path_opts);
-  hk_query q = {sizeof q, NULL, NULL, &cfg, start, end, limit, 0};
+  cfg = th_config(vt->options, opts);
+  hk_query q = {sizeof q, NULL, NULL, cfg, start, end, limit, 0};
   hk_error_clear(&err);
-  hk_buf_reset(&log_text);
+  hk_buf_reset(&th_log);
   res.rc = vt->run_query(state, &q, &st, &err);
   if (res.rc != HK_OK) {
     snprintf(res.err, sizeof res.err, "%s", err.msg);
-    config_free(&cfg);
+    th_config_free(cfg);
     res.table = strdup("");
     return res;
   }
@@ -263,7 +103,7 @@ run_window(const char *opts, int64_t start, int64_t end, int64_t limit)
   }
   schema.release(&schema);
   st.release(&st);
-  config_free(&cfg);
+  th_config_free(cfg);
   res.table = out.data ? hk_buf_detach(&out, NULL) : strdup("");
   return res;
 }
@@ -364,7 +204,7 @@ test_malformed_csv(void)
   is_int(r.rc, HK_OK, "on_error=skip goes on");
   is_str(r.table, "a:int64|b:int64|c:int64\n1|2|3\n10|11|12\n",
          "bad rows skipped");
-  is_str(log_text.data,
+  is_str(th_log.data,
          "WARN: ragged.csv:3: 2 fields, expected 3 (as in the header on line "
          "1); record skipped (on_error=skip)\n"
          "WARN: ragged.csv:4: 4 fields, expected 3 (as in the header on line "
@@ -396,7 +236,7 @@ test_inference_limits(void)
   result r = run("path=late.csv;infer_rows=2");
   is_str(r.table, "n:int64|x:utf8\n1|a\n2|b\n~|c\n4|d\n",
          "a later value that is not int64 becomes null");
-  is_str(log_text.data,
+  is_str(th_log.data,
          "WARN: late.csv:4: column 'n': value 'three' is not int64 (inferred "
          "from the first rows); the cell is left empty (types=n:string keeps "
          "such values)\n",
@@ -421,7 +261,7 @@ test_inference_limits(void)
   ok(strstr(r.table, "i:int64|late:utf8\n0|~\n1|~\n") == r.table &&
          strstr(r.table, "\n601|x\n"),
      "input over the limit: two passes, the late key is a column");
-  is_str(log_text.data,
+  is_str(th_log.data,
          "WARN: twopass.ndjson:2: malformed JSON at column 6: unexpected "
          "character (expected one JSON object per line); record skipped "
          "(on_error=skip)\n"
@@ -436,7 +276,7 @@ test_inference_limits(void)
   r = run("path=small.ndjson;infer_rows=0;on_error=skip");
   is_str(r.table, "i:int64|late:bool\n1|~\n2|true\n",
          "a small input is read once");
-  is_str(log_text.data,
+  is_str(th_log.data,
          "WARN: small.ndjson:2: malformed JSON at column 6: unexpected "
          "character (expected one JSON object per line); record skipped "
          "(on_error=skip)\n"
@@ -473,7 +313,7 @@ test_ndjson(void)
          "1|b\"q|~|~|~|0.5\n"
          "~|c|~|~|~|~\n",
          "NDJSON: key union in order, nested values as JSON text");
-  is_str(log_text.data,
+  is_str(th_log.data,
          "WARN: ev.ndjson:4: column 'EventID': value 'x' is not int64 "
          "(inferred from the first rows); the cell is left empty "
          "(types=EventID:string keeps such values)\n"
@@ -496,7 +336,7 @@ test_ndjson(void)
   r = run("path=big.jsonl;infer_rows=1");
   is_str(r.table, "n:int64|u:float64\n1|1.8446744073709552e+19\n~|2\n",
          "JSON integers past int64 are floats, or reported in an int column");
-  like(log_text.data,
+  like(th_log.data,
        "big.jsonl:2: column 'n': value '18446744073709551615' "
        "is not int64",
        "never saturated silently");
@@ -512,7 +352,7 @@ test_ndjson(void)
   free(r.table);
   r = run("path=bad.jsonl;on_error=skip");
   is_str(r.table, "a:int64\n1\n4\n", "on_error=skip keeps the good lines");
-  is_str(log_text.data,
+  is_str(th_log.data,
          "WARN: bad.jsonl:2: malformed JSON at column 8: unexpected character "
          "(expected one JSON object per line); record skipped "
          "(on_error=skip)\n"
@@ -539,7 +379,7 @@ test_json_array(void)
   WRITE("arrbad.json", "[{\"a\":1},\n{\"a\":},\n{\"a\":3}]");
   result r = run("path=arrbad.json;on_error=skip");
   is_str(r.table, "a:int64\n1\n3\n", "bad element skipped in an array");
-  like(log_text.data, "arrbad.json:2: malformed JSON at byte 15 of the file",
+  like(th_log.data, "arrbad.json:2: malformed JSON at byte 15 of the file",
        "bad element located by line and byte");
   free(r.table);
   WRITE("open.json", "[{\"a\":1},{\"a\":2}");
@@ -580,7 +420,7 @@ test_paths(void)
   is_str(r.table,
          "a:int64|b:utf8|_source:utf8\n1|x|multi/1.csv:2\n2|y|multi/2.csv:2\n",
          "globbed files in order, mapped by column name, with _source");
-  is_str(log_text.data,
+  is_str(th_log.data,
          "WARN: multi/2.csv:1: columns 'c' are not among the columns fixed "
          "from the first rows of multi/1.csv; their values are dropped "
          "(infer_rows=0 reads every file before fixing the columns)\n",
@@ -695,7 +535,8 @@ main(void)
            tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(dir))
     return 99;
-  const hk_plugin_desc *const *d = file_LTX_hk_plugin_entry(&fake_host, &err);
+  th_log_level = HK_LOG_WARN; /* the logs compared are warnings only */
+  const hk_plugin_desc *const *d = file_LTX_hk_plugin_entry(&th_host, &err);
   ok(d && d[0] && !d[1] && !strcmp(d[0]->name, "file") &&
          d[0]->kind == HK_KIND_PROVIDER,
      "entry returns one provider descriptor");
@@ -713,7 +554,7 @@ main(void)
   test_large();
 
   vt->destroy(state);
-  hk_buf_free(&log_text);
+  th_host_cleanup();
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0)

@@ -33,38 +33,6 @@
 /* Largest .mmdb accepted from an archive (GeoIP2 Enterprise is ~1 GB). */
 #define GEOIP_MMDB_MAX (4LL * 1024 * 1024 * 1024)
 
-static void
-base64(const char *in, size_t n, hk_buf *out)
-{
-  static const char tbl[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const unsigned char *p = (const unsigned char *)in;
-  for (size_t i = 0; i < n; i += 3) {
-    unsigned v = (unsigned)p[i] << 16;
-    if (i + 1 < n)
-      v |= (unsigned)p[i + 1] << 8;
-    if (i + 2 < n)
-      v |= p[i + 2];
-    hk_buf_append_char(out, tbl[(v >> 18) & 63]);
-    hk_buf_append_char(out, tbl[(v >> 12) & 63]);
-    hk_buf_append_char(out, i + 1 < n ? tbl[(v >> 6) & 63] : '=');
-    hk_buf_append_char(out, i + 2 < n ? tbl[v & 63] : '=');
-  }
-}
-
-static void
-append_escaped(hk_buf *b, const char *s)
-{
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-        (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~')
-      hk_buf_append_char(b, (char)c);
-    else
-      hk_buf_appendf(b, "%%%02X", c);
-  }
-}
-
 /* Wipe and free a buffer that held a secret. */
 static void
 buf_wipe(hk_buf *b)
@@ -275,12 +243,12 @@ hk_geoip_download(const hk_host *host, const hk_instance *inst,
                    (int)blen, base, edition);
     hk_buf_appendf(&cred, "%s:%s", dl->account_id, dl->license_key);
     hk_buf_append_str(&auth, "Authorization: Basic ");
-    base64(cred.data, cred.len, &auth);
+    hk_base64_encode(&auth, cred.data, cred.len, 0);
     headers[0] = auth.data;
   } else {
     hk_buf_appendf(&url, "%.*s/app/geoip_download?edition_id=%s&license_key=",
                    (int)blen, base, edition);
-    append_escaped(&url, dl->license_key);
+    hk_buf_append_url_encoded(&url, dl->license_key, strlen(dl->license_key));
     hk_buf_append_str(&url, "&suffix=tar.gz");
   }
   snprintf(dir_tmp, sizeof dir_tmp, "%s", dest);

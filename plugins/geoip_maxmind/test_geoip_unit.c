@@ -1,17 +1,18 @@
 /*
  * plugins/geoip_maxmind/test_geoip_unit.c -- white-box tests of the
- * geoip_maxmind download and age check with a fake host (test_host.h)
- * whose http_fetch (libcurl) talks to test_server.py on 127.0.0.1, which
- * serves tar.gz archives it builds from MaxMind's test databases
- * (tests/data/maxmind): both URL schemes, the redirect, 401, 403, 404, 429,
- * a truncated archive, an archive without the database or with a corrupt
- * one or with a "../" member name; when a download happens and when not;
- * that a failure never damages the database in place; that the key never
+ * geoip_maxmind download and age check with a fake host
+ * (tests/plugin_test_host.h) whose http_fetch (libcurl) talks to test_server.py
+ * on 127.0.0.1, which serves tar.gz archives it builds from MaxMind's test
+ * databases (tests/data/maxmind): both URL schemes, the redirect, 401, 403,
+ * 404, 429, a truncated archive, an archive without the database or with a
+ * corrupt one or with a "../" member name; when a download happens and when
+ * not; that a failure never damages the database in place; that the key never
  * shows.  The test databases' build epoch is 1770245369
  * (2026-02-04 22:49:29 UTC, from their metadata); the fake clock is set
  * relative to it.
  */
-#include "test_host.h"
+#define HK_TEST_CLASSIFIERS /* host/ioc.c is compiled in */
+#include "plugin_test_host.h"
 
 #include "geoip_internal.h"
 
@@ -29,43 +30,9 @@ static const hk_enricher_vt *vt;
 static char mmdb_dir[1024], srcdir[1024], dir[512];
 static int port;
 
-typedef struct inst {
-  int rc;
-  hk_error err;
-  void *state;
-  hk_config *cfg;
-} inst;
-
-static inst make(const char *fmt, ...) HK_PRINTF(1, 2);
-
-static inst
-make(const char *fmt, ...)
-{
-  char text[4096];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof text, fmt, ap);
-  va_end(ap);
-  inst i;
-  memset(&i, 0, sizeof i);
-  hk_error_clear(&i.err);
-  hk_buf_reset(&th_log);
-  i.cfg = th_config(desc->params, text);
-  i.rc = vt->create((const hk_instance *)&i, i.cfg, &i.state, &i.err);
-  return i;
-}
-
-static void
-drop(inst *i)
-{
-  if (i->rc == HK_OK)
-    vt->destroy(i->state);
-  th_config_free(i->cfg);
-}
-
 /* "CC city" of an address, or the summary when nothing is found. */
 static const char *
-where(inst *i, const char *ip)
+where(th_instance *i, const char *ip)
 {
   static char text[300];
   hk_ioc ioc = {sizeof ioc, ip, strlen(ip), "ipv4"};
@@ -132,14 +99,14 @@ test_age_without_key(void)
   snprintf(city, sizeof city, "%s/old-City.mmdb", dir);
   copy_db("GeoLite2-City-Test.mmdb", city);
   th_now_us = (BUILD_EPOCH + 10 * 86400) * 1000000;
-  inst i = make("city_db=%s", city);
+  th_instance i = th_open(desc, "city_db=%s", city);
   is_int(i.rc, HK_OK, "10-day-old database, default max_age 30d");
   ok(!strstr(th_log.data ? th_log.data : "", "WARN"), "no warning");
-  drop(&i);
+  th_close(&i);
 
   th_now_us = (BUILD_EPOCH + 40 * 86400) * 1000000;
   th_http_calls = 0;
-  i = make("city_db=%s", city);
+  i = th_open(desc, "city_db=%s", city);
   is_int(i.rc, HK_OK, "40-day-old database still opens");
   snprintf(want, sizeof want,
            "WARN: city_db %s was built 40 days ago (max_age is 30d); "
@@ -149,21 +116,21 @@ test_age_without_key(void)
            city);
   is_str(th_log.data, want, "stale: warned, with the way to fix it");
   is_int(th_http_calls, 0, "no key: never downloaded");
-  drop(&i);
+  th_close(&i);
 
-  i = make("city_db=%s;max_age=12h", city);
+  i = th_open(desc, "city_db=%s;max_age=12h", city);
   like(th_log.data, "(max_age is 12h)", "max_age is a duration");
-  drop(&i);
-  i = make("city_db=%s;max_age_days=2", city);
+  th_close(&i);
+  i = th_open(desc, "city_db=%s;max_age_days=2", city);
   like(th_log.data, "was built 40 days ago (max_age is 2d)",
        "max_age_days, the older spelling, still works");
-  drop(&i);
-  i = make("city_db=%s;max_age=0", city);
+  th_close(&i);
+  i = th_open(desc, "city_db=%s;max_age=0", city);
   ok(!th_log.data || !strstr(th_log.data, "WARN"), "max_age=0: no warning");
-  drop(&i);
+  th_close(&i);
 
   snprintf(city, sizeof city, "%s/missing.mmdb", dir);
-  i = make("city_db=%s", city);
+  i = th_open(desc, "city_db=%s", city);
   is_int(i.rc, HK_E_NOTFOUND, "missing database without a key");
   snprintf(want, sizeof want,
            "geoip_maxmind: cannot open city_db %s: Error opening the "
@@ -172,7 +139,7 @@ test_age_without_key(void)
            "download it)",
            city);
   is_str(i.err.msg, want, "message mentions license_key");
-  drop(&i);
+  th_close(&i);
 }
 
 /* ----------------------------------------------- one pass vs libmaxminddb */
@@ -273,7 +240,7 @@ test_one_pass_matches_libmaxminddb(const char *file, const char *param,
   uint8_t zero[16] = {0};
   walk(&db, 0, zero, 0, nets, &n, 4096, seen);
   th_now_us = (BUILD_EPOCH + 1) * 1000000;
-  inst i = make("%s=%s;language=%s", param, path, lang);
+  th_instance i = th_open(desc, "%s=%s;language=%s", param, path, lang);
   const char *p_cc[] = {"country", "iso_code", NULL};
   const char *p_cn[] = {"country", "names", lang, NULL};
   const char *p_cn_en[] = {"country", "names", "en", NULL};
@@ -349,7 +316,7 @@ test_one_pass_matches_libmaxminddb(const char *file, const char *param,
      "%s (%s): %zu lookups of every network, twice, equal to "
      "libmaxminddb's reads",
      file, lang, compared);
-  drop(&i);
+  th_close(&i);
   free(nets);
   free(seen);
   MMDB_close(&db);
@@ -381,9 +348,10 @@ test_download(const char *log_path)
 
   /* Missing, key and account: downloaded (directory created). */
   th_http_calls = 0;
-  inst i = make("city_db=%s;license_key=goodkey;account_id=42;"
-                "download_url=http://127.0.0.1:%d/",
-                city, port);
+  th_instance i = th_open(desc,
+                          "city_db=%s;license_key=goodkey;account_id=42;"
+                          "download_url=http://127.0.0.1:%d/",
+                          city, port);
   is_int(i.rc, HK_OK, "missing City database downloaded");
   if (i.rc != HK_OK)
     diag("%s", i.err.msg);
@@ -398,47 +366,51 @@ test_download(const char *log_path)
        "current scheme: HTTP Basic with the account ID");
   like(logged, "GET /storage/GeoLite2-City.tar.gz?X-Sig=abc",
        "the redirect to storage was followed");
-  drop(&i);
+  th_close(&i);
   is_str(listing(), "db old-City.mmdb", "no archive or temporary file left");
 
   /* Fresh: no download. */
   stat(city, &st1);
-  i = make("city_db=%s;license_key=goodkey;account_id=42;"
-           "download_url=http://127.0.0.1:%d",
-           city, port);
+  i = th_open(desc,
+              "city_db=%s;license_key=goodkey;account_id=42;"
+              "download_url=http://127.0.0.1:%d",
+              city, port);
   is_int(th_http_calls, 1, "fresh database: nothing fetched");
-  drop(&i);
+  th_close(&i);
 
   /* Stale but written less than a day ago: MaxMind has nothing newer. */
   th_now_us = (BUILD_EPOCH + 40 * 86400) * 1000000;
   th_age_file(city, 3600);
-  i = make("city_db=%s;license_key=goodkey;account_id=42;"
-           "download_url=http://127.0.0.1:%d",
-           city, port);
+  i = th_open(desc,
+              "city_db=%s;license_key=goodkey;account_id=42;"
+              "download_url=http://127.0.0.1:%d",
+              city, port);
   is_int(th_http_calls, 1, "stale, fetched an hour ago: not again");
   like(th_log.data,
        "was built 40 days ago (max_age is 30d); download a "
        "fresh copy from MaxMind\n",
        "but warned about");
-  drop(&i);
+  th_close(&i);
 
   /* Stale and written days ago: replaced atomically. */
   th_age_file(city, 3 * 86400);
-  i = make("city_db=%s;license_key=goodkey;account_id=42;"
-           "download_url=http://127.0.0.1:%d",
-           city, port);
+  i = th_open(desc,
+              "city_db=%s;license_key=goodkey;account_id=42;"
+              "download_url=http://127.0.0.1:%d",
+              city, port);
   is_int(th_http_calls, 2, "stale: fetched again");
   stat(city, &st2);
   ok(st1.st_ino != st2.st_ino, "the file was replaced by a rename");
   ok(!strstr(th_log.data, "WARN"),
      "no age warning for a copy fetched just now");
-  drop(&i);
+  th_close(&i);
 
   /* Stale, and the key is refused: the old copy stays in use. */
   th_age_file(city, 3 * 86400);
-  i = make("city_db=%s;license_key=badkey;account_id=42;"
-           "download_url=http://127.0.0.1:%d",
-           city, port);
+  i = th_open(desc,
+              "city_db=%s;license_key=badkey;account_id=42;"
+              "download_url=http://127.0.0.1:%d",
+              city, port);
   is_int(i.rc, HK_OK, "refused update: the instance still starts");
   snprintf(want, sizeof want,
            "WARN: could not update city_db %s: MaxMind refused the licence "
@@ -448,12 +420,13 @@ test_download(const char *log_path)
   like(th_log.data, want, "warned with the reason and the copy's age");
   is_str(where(&i, "81.2.69.142"), "GB, London", "the old copy answers");
   ok(!strstr(th_log.data, "badkey"), "the key is not in the log");
-  drop(&i);
+  th_close(&i);
 
   /* Missing, key refused: no database at all. */
   th_now_us = (BUILD_EPOCH + 10 * 86400) * 1000000;
-  i = make("asn_db=%s;license_key=badkey;download_url=http://127.0.0.1:%d", asn,
-           port);
+  i = th_open(desc,
+              "asn_db=%s;license_key=badkey;download_url=http://127.0.0.1:%d",
+              asn, port);
   is_int(i.rc, HK_E_AUTH, "missing database, key refused: failure");
   snprintf(want, sizeof want,
            "geoip_maxmind: asn_db %s is missing and downloading GeoLite2-ASN "
@@ -462,11 +435,12 @@ test_download(const char *log_path)
            asn);
   is_str(i.err.msg, want, "the message says what and why");
   ok(!strstr(i.err.msg, "badkey"), "without the key");
-  drop(&i);
+  th_close(&i);
 
   /* The legacy scheme: key in the query, no account. */
-  i = make("asn_db=%s;license_key=goodkey;download_url=http://127.0.0.1:%d",
-           asn, port);
+  i = th_open(desc,
+              "asn_db=%s;license_key=goodkey;download_url=http://127.0.0.1:%d",
+              asn, port);
   is_int(i.rc, HK_OK, "legacy URL scheme");
   log_lines(log_path, logged, sizeof logged);
   like(logged,
@@ -474,7 +448,7 @@ test_download(const char *log_path)
        "suffix=tar.gz auth=-\n",
        "edition and key in the query, no Basic auth");
   like(where(&i, "1.0.0.1"), "AS15169 Google Inc.", "the ASN database works");
-  drop(&i);
+  th_close(&i);
   is_str(listing(), "GeoLite2-ASN.mmdb db old-City.mmdb",
          "only the databases in the directory");
 
@@ -509,12 +483,13 @@ test_download(const char *log_path)
   char target[700];
   snprintf(target, sizeof target, "%s/new/City.mmdb", dir);
   for (size_t k = 0; k < sizeof broken / sizeof broken[0]; k++) {
-    i = make("city_db=%s;license_key=goodkey;account_id=42;city_edition=%s;"
-             "download_url=http://127.0.0.1:%d",
-             target, broken[k].edition, port);
+    i = th_open(desc,
+                "city_db=%s;license_key=goodkey;account_id=42;city_edition=%s;"
+                "download_url=http://127.0.0.1:%d",
+                target, broken[k].edition, port);
     is_int(i.rc, broken[k].rc, "%s: failure code", broken[k].edition);
     like(i.err.msg, broken[k].why, "%s: message", broken[k].edition);
-    drop(&i);
+    th_close(&i);
   }
   is_str(listing(), "GeoLite2-ASN.mmdb db new old-City.mmdb",
          "nothing left behind by the failures");
@@ -532,9 +507,10 @@ test_download(const char *log_path)
   copy_db("GeoLite2-City-Test.mmdb", target);
   th_now_us = (BUILD_EPOCH + 40 * 86400) * 1000000;
   th_age_file(target, 3 * 86400);
-  i = make("city_db=%s;license_key=goodkey;account_id=42;"
-           "city_edition=Truncated-City;download_url=http://127.0.0.1:%d",
-           target, port);
+  i = th_open(desc,
+              "city_db=%s;license_key=goodkey;account_id=42;"
+              "city_edition=Truncated-City;download_url=http://127.0.0.1:%d",
+              target, port);
   is_int(i.rc, HK_OK, "truncated update: the old copy is kept");
   like(th_log.data, "could not update city_db ", "the failed update is logged");
   like(th_log.data,
@@ -543,16 +519,17 @@ test_download(const char *log_path)
        "copy built 40 days ago",
        "with the reason");
   is_str(where(&i, "81.2.69.142"), "GB, London", "the old copy answers");
-  drop(&i);
+  th_close(&i);
 
   /* A member named ../../../Evil-City.mmdb lands only where it should. */
   unlink(target);
-  i = make("city_db=%s;license_key=goodkey;account_id=42;"
-           "city_edition=Evil-City;download_url=http://127.0.0.1:%d",
-           target, port);
+  i = th_open(desc,
+              "city_db=%s;license_key=goodkey;account_id=42;"
+              "city_edition=Evil-City;download_url=http://127.0.0.1:%d",
+              target, port);
   is_int(i.rc, HK_OK, "archive member with ../ in its name");
   is_str(where(&i, "81.2.69.142"), "GB, London", "extracted to city_db only");
-  drop(&i);
+  th_close(&i);
   snprintf(want, sizeof want, "%s/../Evil-City.mmdb", dir);
   ok(access(want, F_OK) != 0 && access("../../../Evil-City.mmdb", F_OK) != 0,
      "nothing written along the member's path");
@@ -560,12 +537,12 @@ test_download(const char *log_path)
   /* auto_update false, or no HTTP service. */
   unlink(target);
   th_http_calls = 0;
-  i = make("city_db=%s;license_key=goodkey;auto_update=false", target);
+  i = th_open(desc, "city_db=%s;license_key=goodkey;auto_update=false", target);
   is_int(i.rc, HK_E_NOTFOUND, "auto_update=false: missing stays missing");
   is_int(th_http_calls, 0, "and nothing is fetched");
-  drop(&i);
+  th_close(&i);
   th_host.http_fetch = NULL;
-  i = make("city_db=%s;license_key=goodkey", target);
+  i = th_open(desc, "city_db=%s;license_key=goodkey", target);
   is_int(i.rc, HK_E_CONFIG, "no HTTP service: failure");
   snprintf(want, sizeof want,
            "geoip_maxmind: city_db %s is missing and downloading "
@@ -573,7 +550,7 @@ test_download(const char *log_path)
            "download GeoLite2-City",
            target);
   is_str(i.err.msg, want, "says the service is missing");
-  drop(&i);
+  th_close(&i);
   th_host.http_fetch = th_http_fetch;
 }
 #endif
@@ -608,15 +585,12 @@ main(void)
   port = th_start_server(script, args, &pid);
   if (port) {
     test_download(log_path);
-    th_stop_server(pid);
+    th_stop_server(&pid);
   } else
     ok(1, "# SKIP python3 not available for the loopback server");
   unlink(log_path);
 #endif
   th_rm_rf(dir);
-  hk_buf_free(&th_log);
-#ifdef HK_TEST_CURL
-  hk_buf_free(&th_body);
-#endif
+  th_host_cleanup();
   return done_testing();
 }

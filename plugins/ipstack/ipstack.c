@@ -121,20 +121,6 @@ ips_create(const hk_instance *inst, const hk_config *cfg, void **state,
   return HK_OK;
 }
 
-/* Query-string escaping (RFC 3986 unreserved kept). */
-static void
-append_escaped(hk_buf *b, const char *s)
-{
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-        (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~')
-      hk_buf_append_char(b, (char)c);
-    else
-      hk_buf_appendf(b, "%%%02X", c);
-  }
-}
-
 /* s->addr and s->reference for an address: its canonical text, never the
  * caller's spelling (no stray characters reach the URL).  The host may
  * call prepare for many IoCs before their replies reach parse, so parse
@@ -190,9 +176,9 @@ ips_prepare(void *state, const hk_config *options, const hk_ioc *ioc,
     memset(s->url.data, 0, s->url.cap);
   hk_buf_reset(&s->url);
   hk_buf_appendf(&s->url, "%s/%s?access_key=", s->base_url, s->addr);
-  append_escaped(&s->url, s->key);
+  hk_buf_append_url_encoded(&s->url, s->key, strlen(s->key));
   hk_buf_append_str(&s->url, "&output=json&language=");
-  append_escaped(&s->url, s->language);
+  hk_buf_append_url_encoded(&s->url, s->language, strlen(s->language));
   req->method = "GET";
   req->url = s->url.data;
   req->headers = NULL;

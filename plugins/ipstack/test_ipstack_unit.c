@@ -1,14 +1,15 @@
 /*
  * plugins/ipstack/test_ipstack_unit.c -- white-box tests of the `ipstack`
- * enricher with a fake host (test_host.h) whose http_fetch (libcurl) talks
- * to test_server.py on 127.0.0.1: the request prepare builds, every reply
- * shape parse meets (paid and free plan answers, nulls, API errors 101,
- * 102, 104, 105, 106, HTTP 401, 403, 429, 500, truncated and non-JSON
+ * enricher with a fake host (tests/plugin_test_host.h) whose http_fetch
+ * (libcurl) talks to test_server.py on 127.0.0.1: the request prepare builds,
+ * every reply shape parse meets (paid and free plan answers, nulls, API errors
+ * 101, 102, 104, 105, 106, HTTP 401, 403, 429, 500, truncated and non-JSON
  * bodies), and prepare/parse interleaved as the host's bulk engine calls
  * them.  Expected values are the server's canned answers (ipstack's
  * documentation example for 134.201.250.155).
  */
-#include "test_host.h"
+#define HK_TEST_CLASSIFIERS /* host/ioc.c is compiled in */
+#include "plugin_test_host.h"
 
 const hk_plugin_desc *const *ipstack_LTX_hk_plugin_entry(const struct hk_host *,
                                                          hk_error *);
@@ -16,40 +17,6 @@ const hk_plugin_desc *const *ipstack_LTX_hk_plugin_entry(const struct hk_host *,
 static const hk_plugin_desc *desc;
 static const hk_enricher_vt *vt;
 static char srcdir[1024];
-
-typedef struct inst {
-  int rc;
-  hk_error err;
-  void *state;
-  hk_config *cfg;
-} inst;
-
-static inst make(const char *fmt, ...) HK_PRINTF(1, 2);
-
-static inst
-make(const char *fmt, ...)
-{
-  char text[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof text, fmt, ap);
-  va_end(ap);
-  inst i;
-  memset(&i, 0, sizeof i);
-  hk_error_clear(&i.err);
-  hk_buf_reset(&th_log);
-  i.cfg = th_config(desc->params, text);
-  i.rc = vt->create((const hk_instance *)&i, i.cfg, &i.state, &i.err);
-  return i;
-}
-
-static void
-drop(inst *i)
-{
-  if (i->rc == HK_OK)
-    vt->destroy(i->state);
-  th_config_free(i->cfg);
-}
 
 static hk_enrichment last;
 static hk_error last_err;
@@ -81,7 +48,7 @@ fields_text(const hk_enrichment *e)
 
 /* One lookup: the record as text, or "FAILED code flags: message". */
 static const char *
-look(inst *i, const char *value)
+look(th_instance *i, const char *value)
 {
   static char text[2048];
   hk_ioc ioc = {sizeof ioc, value, strlen(value), "ipv4"};
@@ -100,28 +67,29 @@ look(inst *i, const char *value)
 static void
 test_prepare(void)
 {
-  inst i = make("api_key=k");
+  th_instance i = th_open(desc, "api_key=k");
   th_host.http_fetch = NULL;
-  drop(&i);
-  i = make("api_key=k");
+  th_close(&i);
+  i = th_open(desc, "api_key=k");
   is_int(i.rc, HK_E_NOTSUP, "no HTTP service: refused");
   is_str(i.err.msg,
          "ipstack: this huntkit has no HTTP service (built without "
          "libcurl?); use geoip_maxmind for offline geolocation",
          "and it says what to use instead");
-  drop(&i);
+  th_close(&i);
   th_host.http_fetch = th_http_fetch;
 
-  i = make("base_url=http://x");
+  i = th_open(desc, "base_url=http://x");
   is_int(i.rc, HK_E_AUTH, "no key: refused");
   like(i.err.msg, "ipstack: no api_key: get a free access key",
        "no key message");
-  drop(&i);
-  i = make("api_key=k;base_url=ftp://x");
+  th_close(&i);
+  i = th_open(desc, "api_key=k;base_url=ftp://x");
   is_int(i.rc, HK_E_CONFIG, "base_url must be http(s)");
-  drop(&i);
+  th_close(&i);
 
-  i = make("api_key=a b&c=d/;base_url=http://127.0.0.1:9/api/;language=pt-br");
+  i = th_open(
+      desc, "api_key=a b&c=d/;base_url=http://127.0.0.1:9/api/;language=pt-br");
   is_int(i.rc, HK_OK, "created");
   hk_http_request req;
   hk_enrichment e;
@@ -174,7 +142,7 @@ test_prepare(void)
          "parse names its own address");
   is_str(e.reference, "http://127.0.0.1:9/api/9.9.9.8",
          "reference: the URL without the key");
-  drop(&i);
+  th_close(&i);
 }
 
 static void
@@ -190,7 +158,8 @@ test_server(const char *dir)
     ok(1, "# SKIP python3 not available for the loopback server");
     return;
   }
-  inst i = make("api_key=good;base_url=http://127.0.0.1:%d", port);
+  th_instance i =
+      th_open(desc, "api_key=good;base_url=http://127.0.0.1:%d", port);
   is_int(i.rc, HK_OK, "created");
   is_str(look(&i, "134.201.250.155"),
          "0 0 | US, Los Angeles; AS25876 Los Angeles Department of Water & "
@@ -237,7 +206,7 @@ test_server(const char *dir)
        "HTTP 403: auth");
   like(look(&i, "10.0.0.1"), "4 0 | private address (not geolocated)",
        "private: answered locally");
-  drop(&i);
+  th_close(&i);
 
   static const struct {
     const char *key, *want, *what;
@@ -264,11 +233,12 @@ test_server(const char *dir)
        "105 https: says how to go on"},
   };
   for (size_t k = 0; k < sizeof errors / sizeof errors[0]; k++) {
-    i = make("api_key=%s;base_url=http://127.0.0.1:%d", errors[k].key, port);
+    i = th_open(desc, "api_key=%s;base_url=http://127.0.0.1:%d", errors[k].key,
+                port);
     is_str(look(&i, "134.201.250.155"), errors[k].want, "%s", errors[k].what);
     ok(!strstr(last_err.msg, "access_key="),
        "%s: no URL with the key in the message", errors[k].what);
-    drop(&i);
+    th_close(&i);
   }
 
   FILE *f = fopen(log_path, "r");
@@ -283,7 +253,7 @@ test_server(const char *dir)
        "GET /2a02:cf40::1?access_key=<4 chars>&output=json&language=en\n",
        "the server saw the requests the plugin built");
   ok(!strstr(logged, "10.0.0.1"), "the private address was never sent");
-  th_stop_server(pid);
+  th_stop_server(&pid);
 }
 
 int
@@ -303,7 +273,6 @@ main(void)
   test_prepare();
   test_server(dir);
   th_rm_rf(dir);
-  hk_buf_free(&th_log);
-  hk_buf_free(&th_body);
+  th_host_cleanup();
   return done_testing();
 }

@@ -1,238 +1,33 @@
 /*
  * plugins/otrf/test_otrf_unit.c -- the `otrf` provider driven through its
- * descriptor with a fake host, so its downloads are tested before the
- * host's HTTP service exists: the fake http_fetch keeps the contract of
- * huntkit/host.h (download_path: write PATH.part, rename only after a
- * complete 2xx reply) with libcurl, against plugins/otrf/test_server.py on
- * 127.0.0.1.  Expected event counts were computed with Python's zipfile
- * and json modules (one event per non-empty JSON line).
+ * descriptor with the fake host of tests/plugin_test_host.h, whose
+ * http_fetch keeps the contract of huntkit/host.h (download_path: write
+ * PATH.part, rename only after a complete 2xx reply) with libcurl, against
+ * plugins/otrf/test_server.py on 127.0.0.1.  Expected event counts were
+ * computed with Python's zipfile and json modules (one event per non-empty JSON
+ * line).
  */
-#include "../../tests/tap.h"
+#include "plugin_test_host.h"
 
 #include <huntkit/huntkit.h>
 
-#include <curl/curl.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-/* ------------------------------------------------------------ fake host */
-
-#define MAX_OPTS 16
-#define MAX_ITEMS 8
-
-struct hk_config {
-  const char *keys[MAX_OPTS];
-  char *values[MAX_OPTS];
-  char *items[MAX_OPTS][MAX_ITEMS];
-  size_t n_items[MAX_OPTS];
-  int n;
-};
-
-struct hk_instance {
-  int id;
-};
-
-static hk_buf log_text = HK_BUF_INIT;
-static int http_calls;
-
-static void HK_PRINTF(3, 4)
-    fake_log(const hk_instance *inst, int level, const char *fmt, ...)
-{
-  va_list ap;
-  char line[2048];
-  (void)inst;
-  va_start(ap, fmt);
-  vsnprintf(line, sizeof line, fmt, ap);
-  va_end(ap);
-  hk_buf_appendf(&log_text, "%s: %s\n",
-                 level == HK_LOG_WARN   ? "WARN"
-                 : level == HK_LOG_INFO ? "INFO"
-                                        : "LOG",
-                 line);
-}
-
-static int
-fake_log_enabled(const hk_instance *inst, int level)
-{
-  (void)inst;
-  return level <= HK_LOG_INFO;
-}
-
-static int
-find_key(const hk_config *cfg, const char *name)
-{
-  for (int i = 0; cfg && i < cfg->n; i++)
-    if (strcmp(cfg->keys[i], name) == 0)
-      return i;
-  return -1;
-}
-
-static int
-fake_is_set(const hk_config *cfg, const char *name)
-{
-  return find_key(cfg, name) >= 0;
-}
-
-/* Defaults as the schemas give them. */
-static const char *
-fake_string(const hk_config *cfg, const char *name)
-{
-  static const char *const defaults[][2] = {
-      {"on_error", "fail"},    {"infer_rows", "0"}, {"max_member_size", "4096"},
-      {"max_ratio", "200"},    {"list", "false"},   {"refresh", "false"},
-      {"add_source", "false"}, {"offline", "false"}};
-  int i = find_key(cfg, name);
-  if (i >= 0)
-    return cfg->values[i];
-  for (size_t k = 0; k < sizeof defaults / sizeof defaults[0]; k++)
-    if (!strcmp(name, defaults[k][0]))
-      return defaults[k][1];
-  return NULL;
-}
-
-static int
-fake_int(const hk_config *cfg, const char *name, int64_t *out)
-{
-  const char *s = fake_string(cfg, name);
-  if (!s)
-    return HK_E_NOTFOUND;
-  *out = strtoll(s, NULL, 10);
-  return HK_OK;
-}
-
-static int
-fake_float(const hk_config *cfg, const char *name, double *out)
-{
-  const char *s = fake_string(cfg, name);
-  if (!s)
-    return HK_E_NOTFOUND;
-  *out = strtod(s, NULL);
-  return HK_OK;
-}
-
-static int
-fake_bool(const hk_config *cfg, const char *name, int *out)
-{
-  const char *s = fake_string(cfg, name);
-  if (!s)
-    return HK_E_NOTFOUND;
-  *out = !strcmp(s, "true");
-  return HK_OK;
-}
-
-static size_t
-fake_list(const hk_config *cfg, const char *name, const char *const **items)
-{
-  int i = find_key(cfg, name);
-  if (i < 0)
-    return 0;
-  *items = (const char *const *)cfg->items[i];
-  return cfg->n_items[i];
-}
-
-static int64_t
-fake_now(void)
-{
-  return 0;
-}
-
-/* host.h's contract for download_path, with libcurl. */
-static int
-fake_http_fetch(const hk_instance *inst, const hk_http_request *req,
-                hk_http_response *resp, hk_error *err)
-{
-  (void)inst;
-  http_calls++;
-  char part[1024];
-  snprintf(part, sizeof part, "%s.part", req->download_path);
-  FILE *f = fopen(part, "wb");
-  if (!f)
-    return hk_error_set(err, HK_E_IO, "cannot write %s", part);
-  CURL *c = curl_easy_init();
-  curl_easy_setopt(c, CURLOPT_URL, req->url);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-  CURLcode cc = curl_easy_perform(c);
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(c);
-  fclose(f);
-  if (cc != CURLE_OK) {
-    unlink(part);
-    return hk_error_set(err, HK_E_NETWORK, "127.0.0.1: %s",
-                        curl_easy_strerror(cc));
-  }
-  resp->status = (int32_t)status;
-  resp->body = "";
-  if (status >= 200 && status < 300)
-    rename(part, req->download_path);
-  else
-    unlink(part);
-  return HK_OK;
-}
-
-static hk_host fake_host = {
-    .struct_size = sizeof(hk_host),
-    .abi_major = HK_ABI_MAJOR,
-    .abi_minor = HK_ABI_MINOR,
-    .version = "test",
-    .log = fake_log,
-    .log_enabled = fake_log_enabled,
-    .config_is_set = fake_is_set,
-    .config_get_string = fake_string,
-    .config_get_int = fake_int,
-    .config_get_float = fake_float,
-    .config_get_bool = fake_bool,
-    .config_get_list = fake_list,
-    .now_us = fake_now,
-    .monotonic_us = fake_now,
-    .http_fetch = fake_http_fetch,
-};
 
 /* ------------------------------------------------------------- helpers */
 
 const hk_plugin_desc *const *otrf_LTX_hk_plugin_entry(const struct hk_host *,
                                                       hk_error *);
 
+struct hk_instance {
+  int id;
+};
+
+static const hk_plugin_desc *desc;
 static const hk_provider_vt *vt;
 static char dir[256], srcdir[512];
 static struct hk_instance the_inst;
-
-static void
-config_from(hk_config *cfg, const char *opts)
-{
-  /* "key=value;key=value", list values comma-separated */
-  char *copy = strdup(opts);
-  memset(cfg, 0, sizeof *cfg);
-  for (char *save = NULL, *kv = strtok_r(copy, ";", &save); kv;
-       kv = strtok_r(NULL, ";", &save)) {
-    char *eq = strchr(kv, '=');
-    *eq = '\0';
-    int i = cfg->n++;
-    cfg->keys[i] = strdup(kv);
-    cfg->values[i] = strdup(eq + 1);
-    char *items = strdup(eq + 1);
-    for (char *s2 = NULL, *it = strtok_r(items, ",", &s2); it;
-         it = strtok_r(NULL, ",", &s2))
-      cfg->items[i][cfg->n_items[i]++] = strdup(it);
-    free(items);
-  }
-  free(copy);
-}
-
-static void
-config_free(hk_config *cfg)
-{
-  for (int i = 0; i < cfg->n; i++) {
-    free((char *)cfg->keys[i]);
-    free(cfg->values[i]);
-    for (size_t k = 0; k < cfg->n_items[i]; k++)
-      free(cfg->items[i][k]);
-  }
-}
 
 typedef struct result {
   int rc;
@@ -248,17 +43,16 @@ run(const char *conf, const char *opts, const char *col)
 {
   result res = {0};
   res.first = (hk_buf)HK_BUF_INIT;
-  hk_config icfg, ocfg;
+  hk_config *icfg = th_config(desc->params, conf);
+  hk_config *ocfg = th_config(vt->options, opts);
   hk_error err;
   void *state = NULL;
-  config_from(&icfg, conf);
-  config_from(&ocfg, opts);
   hk_error_clear(&err);
-  hk_buf_reset(&log_text);
-  res.rc = vt->create(&the_inst, &icfg, &state, &err);
+  hk_buf_reset(&th_log);
+  res.rc = vt->create(&the_inst, icfg, &state, &err);
   struct ArrowArrayStream st = {0};
   if (res.rc == HK_OK) {
-    hk_query q = {sizeof q, NULL, NULL, &ocfg, HK_TIME_MIN, HK_TIME_MAX, 0, 0};
+    hk_query q = {sizeof q, NULL, NULL, ocfg, HK_TIME_MIN, HK_TIME_MAX, 0, 0};
     res.rc = vt->run_query(state, &q, &st, &err);
   }
   if (res.rc != HK_OK) {
@@ -294,8 +88,8 @@ run(const char *conf, const char *opts, const char *col)
   }
   if (state)
     vt->destroy(state);
-  config_free(&icfg);
-  config_free(&ocfg);
+  th_config_free(icfg);
+  th_config_free(ocfg);
   return res;
 }
 
@@ -333,39 +127,13 @@ static int port;
 static int
 server_start(void)
 {
-  const char *py = getenv("PYTHON3");
-  int fds[2];
-  if (!py || !*py || pipe(fds) != 0)
-    return 0;
   char script[600], root[600], logp[300];
   snprintf(script, sizeof script, "%s/plugins/otrf/test_server.py", srcdir);
   snprintf(root, sizeof root, "%s/tests/data/otrf/cache", srcdir);
   snprintf(logp, sizeof logp, "%s/server.log", dir);
-  server_pid = fork();
-  if (server_pid == 0) {
-    dup2(fds[1], 1);
-    close(fds[0]);
-    close(fds[1]);
-    execlp(py, py, script, root, "--log", logp, (char *)NULL);
-    _exit(127);
-  }
-  close(fds[1]);
-  FILE *f = fdopen(fds[0], "r");
-  if (!f || fscanf(f, "%d", &port) != 1)
-    port = 0;
-  if (f)
-    fclose(f);
+  const char *args[] = {root, "--log", logp, NULL};
+  port = th_start_server(script, args, &server_pid);
   return port > 0;
-}
-
-static void
-server_stop(void)
-{
-  if (server_pid > 0) {
-    kill(server_pid, SIGTERM);
-    waitpid(server_pid, NULL, 0);
-    server_pid = 0;
-  }
 }
 
 /* --------------------------------------------------------------- tests */
@@ -394,7 +162,7 @@ test_downloads(void)
   ok(!strncmp(r.first.data ? r.first.data : "", "Security\n", 9),
      "first event's Channel is Security");
   is_int(count_lines(logp), 1, "one request");
-  like(log_text.data ? log_text.data : "",
+  like(th_log.data ? th_log.data : "",
        "downloading http://127.0.0.1:", "the download is logged at INFO");
   result_free(&r);
 
@@ -450,14 +218,16 @@ test_downloads(void)
            port, dir, srcdir);
   r = run(bad, "dataset=" LSASS, NULL);
   is_int(r.rc, HK_E_NETWORK, "a cut download fails");
-  like(r.err, "otrf: dataset " LSASS ": downloading " LSASS_ZIP ": 127.0.0.1:",
+  like(r.err,
+       "otrf: dataset " LSASS ": downloading " LSASS_ZIP
+       ": request to 127.0.0.1 failed: ",
        "naming the dataset and the file");
   snprintf(path, sizeof path, "%s/cache-c/%s", dir, LSASS_ZIP);
   ok(!exists(path), "no partial file in the cache");
   result_free(&r);
 
   /* offline: the server is gone, the cache still serves */
-  server_stop();
+  th_stop_server(&server_pid);
   r = run(conf, "dataset=" LSASS ";add_source=true", "_source");
   is_int(r.rows, 184, "server stopped: 184 events from the cache");
   char want[1200];
@@ -483,8 +253,8 @@ test_no_http(void)
   snprintf(conf, sizeof conf,
            "cache_dir=%s/cache-n;metadata=%s/tests/data/otrf/cache/datasets",
            dir, srcdir);
-  fake_host.http_fetch = NULL;
-  otrf_LTX_hk_plugin_entry(&fake_host, &err);
+  th_host.http_fetch = NULL;
+  otrf_LTX_hk_plugin_entry(&th_host, &err);
   result r = run(conf, "dataset=" LSASS, NULL);
   is_int(r.rc, HK_E_NOTSUP, "a host without http_fetch cannot download");
   like(r.err, "otrf: dataset " LSASS ": " LSASS_ZIP " is not in the cache (",
@@ -509,8 +279,8 @@ test_no_http(void)
        "the host file; the network capture is not even tried");
   like(r.err, ") and offline is set", "and why");
   result_free(&r);
-  fake_host.http_fetch = fake_http_fetch;
-  otrf_LTX_hk_plugin_entry(&fake_host, &err);
+  th_host.http_fetch = th_http_fetch;
+  otrf_LTX_hk_plugin_entry(&th_host, &err);
 }
 
 static void
@@ -621,14 +391,14 @@ test_bad_metadata(void)
            dir);
   result r = run(conf, "list=true", "id");
   is_str(r.first.data, "SDX-2\n", "only the good dataset is listed");
-  like(log_text.data ? log_text.data : "",
+  like(th_log.data ? th_log.data : "",
        "/meta/_metadata/a.yaml:3: malformed YAML: did not find expected ',' "
        "or ']' while parsing a flow sequence (from line 2)",
        "malformed YAML: file and line");
-  like(log_text.data ? log_text.data : "",
+  like(th_log.data ? th_log.data : "",
        "/meta/_metadata/b.yaml: YAML expands to more than 200000 nodes",
        "alias bombs are refused");
-  like(log_text.data ? log_text.data : "",
+  like(th_log.data ? th_log.data : "",
        "dataset SDX-2: file link "
        "'https://raw.githubusercontent.com/OTRF/Security-Datasets/master/"
        "datasets/../../etc/passwd' is not an http(s) URL with a plain path",
@@ -667,12 +437,12 @@ main(void)
            tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(dir))
     return 99;
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  const hk_plugin_desc *const *d = otrf_LTX_hk_plugin_entry(&fake_host, &err);
+  const hk_plugin_desc *const *d = otrf_LTX_hk_plugin_entry(&th_host, &err);
   ok(d && d[0] && !d[1] && !strcmp(d[0]->name, "otrf") &&
          d[0]->kind == HK_KIND_PROVIDER,
      "entry returns one provider descriptor");
-  vt = d[0]->vtable;
+  desc = d[0];
+  vt = desc->vtable;
 
   test_index();
   test_bad_metadata();
@@ -682,10 +452,9 @@ main(void)
   else
     printf("ok %d # SKIP python3 is needed for the loopback server\n",
            ++tap_n_);
-  server_stop();
+  th_stop_server(&server_pid);
 
-  hk_buf_free(&log_text);
-  curl_global_cleanup();
+  th_host_cleanup();
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0)

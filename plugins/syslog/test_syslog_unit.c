@@ -7,7 +7,7 @@
  * Expected times were computed with Python's datetime (e.g.
  * datetime(2023,12,31,23,59,58,tzinfo=timezone.utc)).
  */
-#include "../../tests/tap.h"
+#include "plugin_test_host.h"
 
 #include "syslog_internal.h"
 
@@ -273,121 +273,6 @@ test_names(void)
 
 /* ------------------------------------------------- the provider, fake host */
 
-struct hk_config {
-  const char *keys[8];
-  const char *values[8];
-  int n;
-};
-
-static hk_buf log_text = HK_BUF_INIT;
-static int cancel_after = -1; /* is_canceled turns true after N calls */
-
-static void HK_PRINTF(3, 4)
-    fake_log(const hk_instance *inst, int level, const char *fmt, ...)
-{
-  va_list ap;
-  char line[1024];
-  (void)inst;
-  va_start(ap, fmt);
-  vsnprintf(line, sizeof line, fmt, ap);
-  va_end(ap);
-  hk_buf_appendf(&log_text, "%s: %s\n", level == HK_LOG_WARN ? "WARN" : "LOG",
-                 line);
-}
-
-static int
-fake_log_enabled(const hk_instance *inst, int level)
-{
-  (void)inst;
-  return level <= HK_LOG_WARN;
-}
-
-static const char *
-fake_string(const hk_config *cfg, const char *name)
-{
-  for (int i = 0; cfg && i < cfg->n; i++)
-    if (!strcmp(cfg->keys[i], name))
-      return cfg->values[i];
-  if (!strcmp(name, "format"))
-    return "auto";
-  if (!strcmp(name, "on_error"))
-    return "fail";
-  if (!strcmp(name, "timezone"))
-    return "UTC";
-  if (!strcmp(name, "hosts"))
-    return "false";
-  return NULL;
-}
-
-static int
-fake_is_set(const hk_config *cfg, const char *name)
-{
-  for (int i = 0; cfg && i < cfg->n; i++)
-    if (!strcmp(cfg->keys[i], name))
-      return 1;
-  return 0;
-}
-
-static int
-fake_int(const hk_config *cfg, const char *name, int64_t *out)
-{
-  const char *v = fake_string(cfg, name);
-  if (!v)
-    return HK_E_NOTFOUND;
-  *out = strtoll(v, NULL, 10);
-  return HK_OK;
-}
-
-static int
-fake_bool(const hk_config *cfg, const char *name, int *out)
-{
-  const char *v = fake_string(cfg, name);
-  if (!v)
-    return HK_E_NOTFOUND;
-  *out = !strcmp(v, "true");
-  return HK_OK;
-}
-
-static size_t
-fake_list(const hk_config *cfg, const char *name, const char *const **items)
-{
-  static const char *const none[] = {NULL};
-  (void)cfg;
-  (void)name;
-  *items = none;
-  return 0;
-}
-
-static int64_t
-fake_now(void)
-{
-  return 0;
-}
-
-static int
-fake_canceled(const hk_instance *inst)
-{
-  (void)inst;
-  return cancel_after >= 0 && cancel_after-- == 0;
-}
-
-static const hk_host fake_host = {
-    .struct_size = sizeof(hk_host),
-    .abi_major = HK_ABI_MAJOR,
-    .abi_minor = HK_ABI_MINOR,
-    .version = "test",
-    .log = fake_log,
-    .log_enabled = fake_log_enabled,
-    .config_is_set = fake_is_set,
-    .config_get_string = fake_string,
-    .config_get_int = fake_int,
-    .config_get_bool = fake_bool,
-    .config_get_list = fake_list,
-    .now_us = fake_now,
-    .monotonic_us = fake_now,
-    .is_canceled = fake_canceled,
-};
-
 const hk_plugin_desc *const *syslog_LTX_hk_plugin_entry(const struct hk_host *,
                                                         hk_error *);
 
@@ -398,10 +283,13 @@ run_provider(const char *path, const char *k2, const char *v2, int32_t batch,
              int64_t limit, char *sizes, size_t sizes_cap, hk_buf *cells,
              char *errmsg, size_t errcap)
 {
-  const hk_plugin_desc *const *d = syslog_LTX_hk_plugin_entry(&fake_host, NULL);
+  const hk_plugin_desc *const *d = syslog_LTX_hk_plugin_entry(&th_host, NULL);
   const hk_provider_vt *vt = d[0]->vtable;
-  hk_config cfg = {{"path", "year", k2}, {path, "2024", v2}, k2 ? 3 : 2};
-  hk_query q = {sizeof q,    NULL,        NULL,  &cfg,
+  char opts[600];
+  snprintf(opts, sizeof opts, "path=%s;year=2024%s%s%s%s", path, k2 ? ";" : "",
+           k2 ? k2 : "", k2 ? "=" : "", k2 ? v2 : "");
+  hk_config *cfg = th_config(vt->options, opts);
+  hk_query q = {sizeof q,    NULL,        NULL,  cfg,
                 HK_TIME_MIN, HK_TIME_MAX, limit, batch};
   struct ArrowArrayStream st = {0};
   struct ArrowSchema schema = {0};
@@ -412,6 +300,7 @@ run_provider(const char *path, const char *k2, const char *v2, int32_t batch,
   int rc = vt->run_query(NULL, &q, &st, &err);
   if (rc != HK_OK) {
     snprintf(errmsg, errcap, "%s", err.msg);
+    th_config_free(cfg);
     return rc;
   }
   if (st.get_schema(&st, &schema) != 0)
@@ -444,6 +333,7 @@ run_provider(const char *path, const char *k2, const char *v2, int32_t batch,
   }
   schema.release(&schema);
   st.release(&st);
+  th_config_free(cfg);
   return rc;
 }
 
@@ -480,10 +370,10 @@ test_provider(void)
   is_str(cells.data, "h1|h2|h3", "hosts in order of first appearance");
 
   hk_buf_reset(&cells);
-  cancel_after = 1;
+  th_cancel_after = 1;
   int rc = run_provider(path, NULL, NULL, 2, 0, sizes, sizeof sizes, &cells, em,
                         sizeof em);
-  cancel_after = -1;
+  th_cancel_after = -1;
   is_int(rc, HK_E_FAIL, "cancellation stops the stream");
   is_str(sizes, "2", "the batch before it is delivered");
   like(em, "syslog: canceled after 2 rows", "cancellation: message");
@@ -504,7 +394,7 @@ test_provider(void)
      "the line after the long one is intact");
 
   hk_buf_free(&cells);
-  hk_buf_free(&log_text);
+  th_host_cleanup();
   unlink(path);
   snprintf(path, sizeof path, "%s/five.log", dir);
   unlink(path);

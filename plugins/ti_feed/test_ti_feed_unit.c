@@ -1,13 +1,14 @@
 /*
  * plugins/ti_feed/test_ti_feed_unit.c -- white-box tests of the `ti_feed`
- * enricher through its descriptor with a fake host (test_host.h): every
- * list format on the lists in tests/data/ti_feed/ (CSV, text, JSON, NDJSON,
- * TSV and a MISP feed), normalisation (case, defanging, IPv6 spellings,
+ * enricher through its descriptor with a fake host (tests/plugin_test_host.h):
+ * every list format on the lists in tests/data/ti_feed/ (CSV, text, JSON,
+ * NDJSON, TSV and a MISP feed), normalisation (case, defanging, IPv6 spellings,
  * CIDR, parent domains), duplicates across lines, malformed lines with
  * on_error fail and skip, and configuration mistakes.  Expected values
  * were read off the lists by hand (line numbers counted with `grep -n`).
  */
-#include "test_host.h"
+#define HK_TEST_CLASSIFIERS /* host/ioc.c is compiled in */
+#include "plugin_test_host.h"
 
 const hk_plugin_desc *const *ti_feed_LTX_hk_plugin_entry(const struct hk_host *,
                                                          hk_error *);
@@ -16,46 +17,12 @@ static const hk_plugin_desc *desc;
 static const hk_enricher_vt *vt;
 static char data[512];
 
-typedef struct inst {
-  int rc;
-  hk_error err;
-  void *state;
-  hk_config *cfg;
-} inst;
-
-static inst make(const char *fmt, ...) HK_PRINTF(1, 2);
-
-static inst
-make(const char *fmt, ...)
-{
-  char text[4096];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof text, fmt, ap);
-  va_end(ap);
-  inst i;
-  memset(&i, 0, sizeof i);
-  hk_error_clear(&i.err);
-  hk_buf_reset(&th_log);
-  i.cfg = th_config(desc->params, text);
-  i.rc = vt->create((const hk_instance *)&i, i.cfg, &i.state, &i.err);
-  return i;
-}
-
-static void
-drop(inst *i)
-{
-  if (i->rc == HK_OK)
-    vt->destroy(i->state);
-  th_config_free(i->cfg);
-}
-
 static hk_enrichment last;
 
 /* "STATUS SEV | summary | listed severity description list line ioc_type
  * matched matches" for one lookup; null fields as ~. */
 static const char *
-look(inst *i, const char *type, const char *value)
+look(th_instance *i, const char *type, const char *value)
 {
   static char text[4096];
   hk_ioc ioc = {sizeof ioc, value, strlen(value), type};
@@ -92,7 +59,7 @@ static void
 test_csv(void)
 {
   char want[4000];
-  inst i = make("paths=%s/indicators.csv", data);
+  th_instance i = th_open(desc, "paths=%s/indicators.csv", data);
   is_int(i.rc, HK_OK, "CSV list loads");
   snprintf(want, sizeof want,
            "INFO: loaded 14 indicators from %s/indicators.csv\n"
@@ -180,24 +147,24 @@ test_csv(void)
          "2 -1 | '44d88612' is not a md5_hash hash (32 hex digits) | (no "
          "fields)",
          "short hash: BAD_FORMAT");
-  drop(&i);
+  th_close(&i);
 
   /* Subdomains only on request. */
-  i = make("paths=%s/indicators.csv", data);
+  i = th_open(desc, "paths=%s/indicators.csv", data);
   like(look(&i, "dns", "cdn.evil-updates.example"), "4 0 |",
        "subdomain not matched by default");
-  drop(&i);
-  i = make("paths=%s/indicators.csv;match_subdomains=true", data);
+  th_close(&i);
+  i = th_open(desc, "paths=%s/indicators.csv;match_subdomains=true", data);
   is_str(look(&i, "dns", "a.cdn.evil-updates.example"),
          "0 3 | listed in indicators.csv:7 (high): Phishing domain (defanged) "
          "| true [high] [Phishing domain (defanged)] [indicators.csv] 7 [dns] "
          "[evil-updates[.]example] 1",
          "match_subdomains: a parent domain matches");
   like(look(&i, "dns", "example"), "4 0 |", "but not the other way round");
-  drop(&i);
+  th_close(&i);
 
   /* refang=false compares the text as written. */
-  i = make("paths=%s/indicators.csv;refang=false", data);
+  i = th_open(desc, "paths=%s/indicators.csv;refang=false", data);
   is_int(i.rc, HK_OK, "refang=false loads");
   like(look(&i, "dns", "evil-updates.example"), "4 0 |",
        "refang=false: the defanged entry does not match the plain name");
@@ -205,14 +172,14 @@ test_csv(void)
        "only its own text");
   like(look(&i, "url", "http://malware.example/drop/Payload.exe?id=1"), "4 0 |",
        "hxxp stays hxxp");
-  drop(&i);
+  th_close(&i);
 }
 
 static void
 test_other_formats(void)
 {
   char want[4000];
-  inst i = make("paths=%s/plain.txt", data);
+  th_instance i = th_open(desc, "paths=%s/plain.txt", data);
   is_int(i.rc, HK_OK, "text list loads");
   snprintf(want, sizeof want, "INFO: loaded 5 indicators from %s/plain.txt\n",
            data);
@@ -232,14 +199,14 @@ test_other_formats(void)
   like(look(&i, "sha256_hash",
             "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"),
        "0 3 | listed in plain.txt:6", "text: SHA-256");
-  drop(&i);
+  th_close(&i);
 
-  i = make("paths=%s/plain.txt;default_severity=low", data);
+  i = th_open(desc, "paths=%s/plain.txt;default_severity=low", data);
   like(look(&i, "ipv4", "192.0.2.200"), "0 1 | listed in plain.txt:2 (low)",
        "default_severity applies to entries without one");
-  drop(&i);
+  th_close(&i);
 
-  i = make("paths=%s/indicators.json", data);
+  i = th_open(desc, "paths=%s/indicators.json", data);
   is_int(i.rc, HK_OK, "JSON array loads");
   is_str(look(&i, "ipv4", "192.0.2.10"),
          "0 2 | listed in indicators.json:2 (medium): JSON array entry | true "
@@ -257,11 +224,12 @@ test_other_formats(void)
        "JSON: a bare string element, type detected");
   like(look(&i, "account", "12345"), "0 3 | listed in indicators.json:5",
        "JSON: a number as the value");
-  drop(&i);
+  th_close(&i);
 
-  i = make("paths=%s/indicators.ndjson;value_column=ioc;type_column=kind;"
-           "description_column=note;severity_column=level",
-           data);
+  i = th_open(desc,
+              "paths=%s/indicators.ndjson;value_column=ioc;type_column=kind;"
+              "description_column=note;severity_column=level",
+              data);
   is_int(i.rc, HK_OK, "NDJSON with renamed members loads");
   is_str(look(&i, "ipv4", "192.0.2.20"),
          "0 1 | listed in indicators.ndjson:1 (low): NDJSON entry | true "
@@ -270,21 +238,23 @@ test_other_formats(void)
   like(look(&i, "dns", "ndjson.bad.example"),
        "0 3 | listed in indicators.ndjson:3 (high): second line",
        "NDJSON: blank line counted, severity defaulted");
-  drop(&i);
+  th_close(&i);
 
-  i = make("paths=%s/indicators.tsv;value_column=ip_address;"
-           "description_column=threat",
-           data);
+  i = th_open(desc,
+              "paths=%s/indicators.tsv;value_column=ip_address;"
+              "description_column=threat",
+              data);
   is_int(i.rc, HK_OK, "TSV by extension");
   like(look(&i, "ipv4", "192.0.2.50"),
        "0 3 | listed in indicators.tsv:2 (high): TSV entry",
        "TSV: tab delimiter, renamed columns");
-  drop(&i);
+  th_close(&i);
 
   /* Column numbers without a header. */
-  i = make("paths=%s/indicators.tsv;header=false;value_column=1;"
-           "description_column=2;on_error=skip",
-           data);
+  i = th_open(desc,
+              "paths=%s/indicators.tsv;header=false;value_column=1;"
+              "description_column=2;on_error=skip",
+              data);
   is_int(i.rc, HK_OK, "header=false with column numbers");
   like(th_log.data,
        "indicators.tsv:1: cannot tell the indicator type of 'ip_address': "
@@ -292,10 +262,10 @@ test_other_formats(void)
        "the header read as data is reported and skipped");
   like(look(&i, "ipv4", "192.0.2.50"), "0 3 | listed in indicators.tsv:2",
        "data row found");
-  drop(&i);
+  th_close(&i);
 
   /* Several lists, by glob and by name; the same IoC in two of them. */
-  i = make("paths=%s/ind*.json,%s/p*.t?t,%s/misp", data, data, data);
+  i = th_open(desc, "paths=%s/ind*.json,%s/p*.t?t,%s/misp", data, data, data);
   is_int(i.rc, HK_OK, "globs and a MISP feed together");
   snprintf(want, sizeof want,
            "INFO: loaded 4 indicators from %s/indicators.json\n"
@@ -305,14 +275,14 @@ test_other_formats(void)
            "INFO: 18 indicators from 4 list files\n",
            data, data, data);
   is_str(th_log.data, want, "each list reported; event files count as lists");
-  drop(&i);
+  th_close(&i);
 }
 
 static void
 test_misp(void)
 {
   char want[4000];
-  inst i = make("paths=%s/misp", data);
+  th_instance i = th_open(desc, "paths=%s/misp", data);
   is_int(i.rc, HK_OK, "MISP feed directory loads");
   snprintf(want, sizeof want,
            "INFO: loaded 9 indicators from %s/misp/manifest.json (some "
@@ -366,22 +336,22 @@ test_misp(void)
        "to_ids false left out by default");
   like(look(&i, "md5_hash", "0123456789abcdef0123456789abcdef"), "4 0 |",
        "deleted attribute left out");
-  drop(&i);
+  th_close(&i);
 
-  i = make("paths=%s/misp/manifest.json;misp_to_ids_only=false", data);
+  i = th_open(desc, "paths=%s/misp/manifest.json;misp_to_ids_only=false", data);
   is_int(i.rc, HK_OK, "the manifest's path works too");
   like(look(&i, "ipv4", "192.0.2.102"),
        "0 3 | listed in misp/5f0c1e2a-1111-4abc-8def-0123456789ab.json "
        "(high): Made-up ransomware campaign (seen, not for detection)",
        "misp_to_ids_only=false includes to_ids false");
-  drop(&i);
+  th_close(&i);
 }
 
 static void
 test_errors(const char *dir)
 {
   char want[4000], path[1200];
-  inst i = make("paths=%s/malformed.csv", data);
+  th_instance i = th_open(desc, "paths=%s/malformed.csv", data);
   is_int(i.rc, HK_E_INVAL, "malformed line: fails by default");
   snprintf(want, sizeof want,
            "ti_feed: %s/malformed.csv:3: severity 'urgent' is not one of "
@@ -389,9 +359,9 @@ test_errors(const char *dir)
            "on_error: skip to skip such lines)",
            data);
   is_str(i.err.msg, want, "file:line, what is wrong, how to go on");
-  drop(&i);
+  th_close(&i);
 
-  i = make("paths=%s/malformed.csv;on_error=skip", data);
+  i = th_open(desc, "paths=%s/malformed.csv;on_error=skip", data);
   is_int(i.rc, HK_OK, "on_error=skip loads the good lines");
   snprintf(want, sizeof want,
            "WARN: %s/malformed.csv:3: severity 'urgent' is not one of "
@@ -412,9 +382,9 @@ test_errors(const char *dir)
        "lines after bad ones are read");
   like(look(&i, "ipv4", "192.0.2.32"), "0 3 | listed in malformed.csv:7",
        "a row with only the value column");
-  drop(&i);
+  th_close(&i);
 
-  i = make("paths=%s/broken.json", data);
+  i = th_open(desc, "paths=%s/broken.json", data);
   is_int(i.rc, HK_E_INVAL, "truncated JSON array: fails");
   snprintf(want, sizeof want,
            "ti_feed: %s/broken.json:3: malformed JSON: unexpected end of data "
@@ -422,55 +392,55 @@ test_errors(const char *dir)
            "on_error: skip to skip such lines)",
            data);
   is_str(i.err.msg, want, "the element that broke is named");
-  drop(&i);
-  i = make("paths=%s/broken.json;on_error=skip", data);
+  th_close(&i);
+  i = th_open(desc, "paths=%s/broken.json;on_error=skip", data);
   is_int(i.rc, HK_OK, "on_error=skip keeps what came before");
   like(look(&i, "ipv4", "192.0.2.40"), "0 3 | listed in broken.json:2",
        "the first element is there");
-  drop(&i);
+  th_close(&i);
 
-  i = make("paths=%s/nope.csv", dir);
+  i = th_open(desc, "paths=%s/nope.csv", dir);
   is_int(i.rc, HK_E_CONFIG, "missing file: config error");
   snprintf(want, sizeof want,
            "ti_feed: cannot open %s/nope.csv: No such file or directory", dir);
   is_str(i.err.msg, want, "missing file named");
-  drop(&i);
+  th_close(&i);
 
-  i = make("paths=%s/*.nothing", dir);
+  i = th_open(desc, "paths=%s/*.nothing", dir);
   is_int(i.rc, HK_E_CONFIG, "glob matching nothing: config error");
   snprintf(want, sizeof want, "ti_feed: '%s/*.nothing' matches no file", dir);
   is_str(i.err.msg, want, "the pattern is named");
-  drop(&i);
+  th_close(&i);
 
-  i = make("paths=%s", dir);
+  i = th_open(desc, "paths=%s", dir);
   is_int(i.rc, HK_E_CONFIG, "plain directory refused");
   snprintf(want, sizeof want,
            "ti_feed: %s is a directory without a MISP feed manifest.json; "
            "name the list files (globs are fine: %s/*.csv)",
            dir, dir);
   is_str(i.err.msg, want, "and what to write instead");
-  drop(&i);
+  th_close(&i);
 
-  i = make("paths=%s/indicators.csv;value_column=ioc", data);
+  i = th_open(desc, "paths=%s/indicators.csv;value_column=ioc", data);
   is_int(i.rc, HK_E_CONFIG, "unknown value column");
   snprintf(want, sizeof want,
            "ti_feed: %s/indicators.csv: no column 'ioc' in the header "
            "(columns: value, type, description, severity); set value_column",
            data);
   is_str(i.err.msg, want, "the header's columns are listed");
-  drop(&i);
+  th_close(&i);
 
-  i = make("paths=%s/indicators.csv;severity_column=level", data);
+  i = th_open(desc, "paths=%s/indicators.csv;severity_column=level", data);
   is_int(i.rc, HK_E_CONFIG, "a column set explicitly must exist");
   like(i.err.msg, "no column 'level' (severity_column) in the header",
        "message names the option");
-  drop(&i);
+  th_close(&i);
 
-  i = make("paths=%s/indicators.csv;delimiter=ab", data);
+  i = th_open(desc, "paths=%s/indicators.csv;delimiter=ab", data);
   is_int(i.rc, HK_E_CONFIG, "bad delimiter");
   is_str(i.err.msg, "ti_feed: delimiter 'ab' must be one character (or 'tab')",
          "delimiter message");
-  drop(&i);
+  th_close(&i);
 
   /* A broken MISP feed: a missing event file and a key that is not a
    * UUID. */
@@ -481,7 +451,7 @@ test_errors(const char *dir)
       "{\"5f0c1e2a-3333-4abc-8def-0123456789ab\": {\"info\": \"gone\"},"
       " \"../../etc/passwd\": {}}";
   th_write(path, manifest, sizeof manifest - 1);
-  i = make("paths=%s/feed", dir);
+  i = th_open(desc, "paths=%s/feed", dir);
   is_int(i.rc, HK_E_INVAL, "missing event file: fails");
   snprintf(want, sizeof want,
            "ti_feed: %s/feed/manifest.json: event "
@@ -491,22 +461,22 @@ test_errors(const char *dir)
            "entries)",
            dir, dir);
   is_str(i.err.msg, want, "the event and its file are named");
-  drop(&i);
-  i = make("paths=%s/feed;on_error=skip", dir);
+  th_close(&i);
+  i = th_open(desc, "paths=%s/feed;on_error=skip", dir);
   is_int(i.rc, HK_OK, "on_error=skip: the feed loads without them");
   like(th_log.data, "key '../../etc/passwd' is not an event UUID; skipped",
        "a key that could escape the directory is refused");
-  drop(&i);
+  th_close(&i);
 
   snprintf(path, sizeof path, "%s/empty.txt", dir);
   th_write(path, "# nothing yet\n", 14);
-  i = make("paths=%s", path);
+  i = th_open(desc, "paths=%s", path);
   is_int(i.rc, HK_OK, "an empty list is not an error");
   snprintf(want, sizeof want, "WARN: %s holds no indicator\n", path);
   like(th_log.data, want, "but it is warned about");
   like(look(&i, "ipv4", "192.0.2.1"),
        "4 0 | not in the indicator lists (0 indicators)", "lookups: NO_DATA");
-  drop(&i);
+  th_close(&i);
 }
 
 int
@@ -525,6 +495,6 @@ main(void)
   test_misp();
   test_errors(dir);
   th_rm_rf(dir);
-  hk_buf_free(&th_log);
+  th_host_cleanup();
   return done_testing();
 }

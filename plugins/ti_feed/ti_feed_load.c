@@ -138,20 +138,35 @@ read_whole(const char *path, char **text, size_t *len, hk_error *err)
 
 /* ------------------------------------------------------------- text */
 
+/* The next line of [*p, end) without its leading and trailing white space
+ * in [*s, *e) (maybe empty); *p moves past it and *line counts it.  0 when
+ * nothing is left. */
+static int
+next_line(const char **p, const char *end, uint32_t *line, const char **s,
+          const char **e)
+{
+  if (*p >= end)
+    return 0;
+  const char *eol = memchr(*p, '\n', (size_t)(end - *p));
+  if (!eol)
+    eol = end;
+  *s = *p;
+  *e = eol;
+  *p = eol + (eol < end);
+  (*line)++;
+  while (*s < *e && isspace((unsigned char)**s))
+    (*s)++;
+  while (*e > *s && isspace((unsigned char)(*e)[-1]))
+    (*e)--;
+  return 1;
+}
+
 static int
 read_text(hk_tf_reader *r, const char *text, size_t len, hk_error *err)
 {
-  const char *p = text, *end = text + len;
+  const char *p = text, *end = text + len, *s, *e;
   uint32_t line = 0;
-  while (p < end) {
-    const char *eol = memchr(p, '\n', (size_t)(end - p));
-    if (!eol)
-      eol = end;
-    const char *s = p, *e = eol;
-    p = eol + (eol < end);
-    line++;
-    while (s < e && isspace((unsigned char)*s))
-      s++;
+  while (next_line(&p, end, &line, &s, &e)) {
     if (s == e || *s == '#')
       continue;
     /* "value  # comment": the comment needs a space before it, so URL
@@ -502,6 +517,20 @@ line_at(const char *pos, const char **last, uint32_t *line)
   return *line;
 }
 
+/* One JSON value at the start of [text, text + len) with `tok`; NULL with
+ * *je set when it is malformed or cut short. */
+static json_object *
+parse_value(json_tokener *tok, const char *text, size_t len,
+            enum json_tokener_error *je)
+{
+  json_tokener_reset(tok);
+  json_object *v = json_tokener_parse_ex(tok, text, (int)len);
+  *je = json_tokener_get_error(tok);
+  if (!v && *je == json_tokener_continue)
+    *je = json_tokener_error_parse_eof;
+  return v;
+}
+
 /* A JSON array, element by element, so each element's line is known and
  * a malformed element can be skipped. */
 static int
@@ -529,11 +558,8 @@ read_json_array(hk_tf_reader *r, const char *text, size_t len, hk_error *err)
     if (*p == ']')
       break;
     uint32_t at = line_at(p, &last, &line);
-    json_tokener_reset(tok);
-    json_object *v = json_tokener_parse_ex(tok, p, (int)(end - p));
-    enum json_tokener_error je = json_tokener_get_error(tok);
-    if (!v && je == json_tokener_continue)
-      je = json_tokener_error_parse_eof;
+    enum json_tokener_error je;
+    json_object *v = parse_value(tok, p, (size_t)(end - p), &je);
     if (je != json_tokener_success) {
       char why[200];
       snprintf(why, sizeof why,
@@ -560,30 +586,17 @@ read_json_array(hk_tf_reader *r, const char *text, size_t len, hk_error *err)
 static int
 read_ndjson(hk_tf_reader *r, const char *text, size_t len, hk_error *err)
 {
-  const char *p = text, *end = text + len;
+  const char *p = text, *end = text + len, *s, *e;
   uint32_t line = 0;
   int rc = HK_OK;
   json_tokener *tok = json_tokener_new();
   if (!tok)
     return hk_error_set(err, HK_E_NOMEM, "out of memory");
-  while (p < end) {
-    const char *eol = memchr(p, '\n', (size_t)(end - p));
-    if (!eol)
-      eol = end;
-    const char *s = p, *e = eol;
-    p = eol + (eol < end);
-    line++;
-    while (s < e && isspace((unsigned char)*s))
-      s++;
-    while (e > s && isspace((unsigned char)e[-1]))
-      e--;
+  while (next_line(&p, end, &line, &s, &e)) {
     if (s == e)
       continue;
-    json_tokener_reset(tok);
-    json_object *v = json_tokener_parse_ex(tok, s, (int)(e - s));
-    enum json_tokener_error je = json_tokener_get_error(tok);
-    if (!v && je == json_tokener_continue)
-      je = json_tokener_error_parse_eof;
+    enum json_tokener_error je;
+    json_object *v = parse_value(tok, s, (size_t)(e - s), &je);
     if (je != json_tokener_success) {
       char why[160];
       snprintf(why, sizeof why, "malformed JSON: %s",

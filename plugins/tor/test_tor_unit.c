@@ -1,13 +1,14 @@
 /*
  * plugins/tor/test_tor_unit.c -- white-box tests of the `tor` enricher
- * through its descriptor with a fake host (test_host.h): list formats,
- * address spellings, malformed lines, where the list comes from (list_path,
- * fresh or stale cache, download, fallback URL) and every failure on the
- * way.  Downloads go to test_server.py on 127.0.0.1 when libcurl is there.
- * Expected values were read off the fixtures test-exit-addresses and
+ * through its descriptor with a fake host (tests/plugin_test_host.h): list
+ * formats, address spellings, malformed lines, where the list comes from
+ * (list_path, fresh or stale cache, download, fallback URL) and every failure
+ * on the way.  Downloads go to test_server.py on 127.0.0.1 when libcurl is
+ * there. Expected values were read off the fixtures test-exit-addresses and
  * test-bulk-exit-list by hand.
  */
-#include "test_host.h"
+#define HK_TEST_CLASSIFIERS /* host/ioc.c is compiled in */
+#include "plugin_test_host.h"
 
 const hk_plugin_desc *const *tor_LTX_hk_plugin_entry(const struct hk_host *,
                                                      hk_error *);
@@ -16,37 +17,10 @@ static const hk_plugin_desc *desc;
 static const hk_enricher_vt *vt;
 static char srcdir[1024];
 
-typedef struct inst {
-  int rc;
-  hk_error err;
-  void *state;
-  hk_config *cfg;
-} inst;
-
-static inst
-make(const char *cfg_text)
-{
-  inst i;
-  memset(&i, 0, sizeof i);
-  hk_error_clear(&i.err);
-  hk_buf_reset(&th_log);
-  i.cfg = th_config(desc->params, cfg_text);
-  i.rc = vt->create((const hk_instance *)&i, i.cfg, &i.state, &i.err);
-  return i;
-}
-
-static void
-drop(inst *i)
-{
-  if (i->rc == HK_OK)
-    vt->destroy(i->state);
-  th_config_free(i->cfg);
-}
-
 /* "STATUS SEV | summary | is_exit node published last_status exit_seen |
  * raw" for one lookup. */
 static char *
-look(inst *i, const char *value)
+look(th_instance *i, const char *value)
 {
   static char text[2048];
   hk_ioc ioc = {sizeof ioc, value, strlen(value), "ipv4"};
@@ -82,7 +56,7 @@ look(inst *i, const char *value)
 }
 
 static const char *
-reference_of(inst *i)
+reference_of(th_instance *i)
 {
   static char ref[1100];
   hk_ioc ioc = {sizeof ioc, "8.8.8.8", 7, "ipv4"};
@@ -101,7 +75,7 @@ test_exit_addresses(void)
   char cfg[1200], want[1400];
   snprintf(cfg, sizeof cfg, "list_path=%s/test-exit-addresses;max_age=0",
            srcdir);
-  inst i = make(cfg);
+  th_instance i = th_open(desc, "%s", cfg);
   is_int(i.rc, HK_OK, "exit-addresses list loads");
   snprintf(want, sizeof want,
            "INFO: loaded 4 exit addresses of 3 relays from "
@@ -151,7 +125,7 @@ test_exit_addresses(void)
          "not an address: BAD_FORMAT, null fields");
   snprintf(want, sizeof want, "%s/test-exit-addresses", srcdir);
   is_str(reference_of(&i), want, "reference is the list used");
-  drop(&i);
+  th_close(&i);
 }
 
 static void
@@ -160,7 +134,7 @@ test_bulk_list(void)
   char cfg[1200];
   snprintf(cfg, sizeof cfg, "list_path=%s/test-bulk-exit-list;max_age=0",
            srcdir);
-  inst i = make(cfg);
+  th_instance i = th_open(desc, "%s", cfg);
   is_int(i.rc, HK_OK, "bulk list loads");
   is_str(look(&i, "2001:67C:E60:C0C:192:42:116:16"),
          "0 2 | listed as a Tor exit node | true ~ ~ ~ ~ | "
@@ -173,19 +147,19 @@ test_bulk_list(void)
   is_str(look(&i, "193.218.118.182"),
          "4 0 | not in the Tor exit list (4 addresses) | false ~ ~ ~ ~ | ~",
          "only the bulk list's addresses");
-  drop(&i);
+  th_close(&i);
 
   /* format=ip-list refuses to read exit-addresses blocks as addresses. */
   snprintf(cfg, sizeof cfg,
            "list_path=%s/test-exit-addresses;max_age=0;format=ip-list", srcdir);
-  i = make(cfg);
+  i = th_open(desc, "%s", cfg);
   is_int(i.rc, HK_E_INVAL, "exit-addresses read as ip-list: refused");
   like(i.err.msg,
        "test-exit-addresses holds no usable exit address (13 malformed "
        "lines; line 1: 'ExitNode' is not an IP address): not a Tor exit "
        "list?",
        "message counts the lines and shows the first");
-  drop(&i);
+  th_close(&i);
 }
 
 static void
@@ -205,7 +179,7 @@ test_malformed(const char *dir)
   snprintf(path, sizeof path, "%s/malformed", dir);
   th_write(path, text, sizeof text - 1);
   snprintf(cfg, sizeof cfg, "list_path=%s;max_age=0", path);
-  inst i = make(cfg);
+  th_instance i = th_open(desc, "%s", cfg);
   is_int(i.rc, HK_OK, "a list with malformed lines still loads");
   if (i.rc != HK_OK) {
     diag("%s", i.err.msg);
@@ -228,38 +202,38 @@ test_malformed(const char *dir)
   is_str(look(&i, "1.2.3.4"),
          "4 0 | not in the Tor exit list (1 address) | false ~ ~ ~ ~ | ~",
          "the address before any ExitNode was skipped");
-  drop(&i);
+  th_close(&i);
 
   th_write(path, "", 0);
-  i = make(cfg);
+  i = th_open(desc, "%s", cfg);
   is_int(i.rc, HK_E_INVAL, "empty list refused");
   snprintf(want, sizeof want,
            "tor: list_path: %s holds no exit address (empty list?)", path);
   is_str(i.err.msg, want, "empty list message");
-  drop(&i);
+  th_close(&i);
 
   snprintf(cfg, sizeof cfg, "list_path=%s/nope;max_age=0", dir);
-  i = make(cfg);
+  i = th_open(desc, "%s", cfg);
   is_int(i.rc, HK_E_CONFIG, "missing list_path: config error");
   snprintf(want, sizeof want,
            "tor: list_path: cannot open %s/nope: No such file or directory",
            dir);
   is_str(i.err.msg, want, "missing list_path message");
-  drop(&i);
+  th_close(&i);
 
   /* An old list_path is used, with a warning. */
   snprintf(path, sizeof path, "%s/old-list", dir);
   th_write(path, "185.220.101.33\n", 15);
   th_age_file(path, 3 * 86400 + 60);
   snprintf(cfg, sizeof cfg, "list_path=%s", path);
-  i = make(cfg);
+  i = th_open(desc, "%s", cfg);
   is_int(i.rc, HK_OK, "old list_path still used");
   snprintf(want, sizeof want,
            "WARN: list_path %s is 3 days old (max_age is 1d); replace it "
            "with a fresh copy of https://check.torproject.org/exit-addresses\n",
            path);
   like(th_log.data, want, "stale list_path warned about");
-  drop(&i);
+  th_close(&i);
 }
 
 static void
@@ -274,7 +248,7 @@ test_cache_without_http(const char *dir)
   th_cache_dir_path = cache;
   snprintf(cached, sizeof cached, "%s/exit-addresses", cache);
 
-  inst i = make("");
+  th_instance i = th_open(desc, "%s", "");
   is_int(i.rc, HK_E_CONFIG, "no list, no HTTP service: refused");
   is_str(i.err.msg,
          "tor: no Tor exit list: this huntkit has no HTTP service to "
@@ -282,7 +256,7 @@ test_cache_without_http(const char *dir)
          "https://check.torproject.org/exit-addresses yourself and set "
          "list_path to it in conf.d/tor.yaml",
          "the message says what is missing and what to do");
-  drop(&i);
+  th_close(&i);
 
   /* A fresh cached copy works offline. */
   snprintf(src, sizeof src, "%s/test-exit-addresses", srcdir);
@@ -292,18 +266,18 @@ test_cache_without_http(const char *dir)
   fclose(in);
   th_write(cached, buf, n);
   th_age_file(cached, 3600);
-  i = make("");
+  i = th_open(desc, "%s", "");
   is_int(i.rc, HK_OK, "fresh cached list used without HTTP");
   snprintf(want, sizeof want,
            "INFO: loaded 4 exit addresses of 3 relays from %s\n", cached);
   is_str(th_log.data, want, "no warning for a fresh list");
   is_str(reference_of(&i), "https://check.torproject.org/exit-addresses",
          "reference is the list's URL");
-  drop(&i);
+  th_close(&i);
 
   /* A stale one too, with a warning naming its age and why. */
   th_age_file(cached, 2 * 86400 + 7200);
-  i = make("");
+  i = th_open(desc, "%s", "");
   is_int(i.rc, HK_OK, "stale cached list used when it cannot be refreshed");
   like(th_log.data,
        "WARN: using the cached exit list, 2 days old (max_age is 1d), "
@@ -311,21 +285,21 @@ test_cache_without_http(const char *dir)
        "download https://check.torproject.org/exit-addresses\n",
        "stale list warned about");
   like(look(&i, "185.220.101.33"), "0 2 | Tor exit node", "lookups work");
-  drop(&i);
+  th_close(&i);
 
   /* max_age=0: never stale. */
-  i = make("max_age=0");
+  i = th_open(desc, "max_age=0");
   is_int(i.rc, HK_OK, "max_age=0 takes the cached list as it is");
   ok(strstr(th_log.data, "WARN") == NULL, "no warning with max_age=0");
-  drop(&i);
+  th_close(&i);
 
   /* No cache directory either. */
   th_cache_dir_path = NULL;
-  i = make("");
+  i = th_open(desc, "%s", "");
   is_int(i.rc, HK_E_CONFIG, "no cache dir, no HTTP, no list_path: refused");
   like(i.err.msg, "tor: no Tor exit list: this huntkit has no HTTP service",
        "the missing HTTP service is named");
-  drop(&i);
+  th_close(&i);
   th_host.http_fetch = saved;
 }
 
@@ -365,7 +339,7 @@ test_download(const char *dir)
   snprintf(cfg, sizeof cfg,
            "url=http://127.0.0.1:%d/exit-addresses;fallback_url=", port);
   th_http_calls = 0;
-  inst i = make(cfg);
+  th_instance i = th_open(desc, "%s", cfg);
   is_int(i.rc, HK_OK, "list downloaded into the cache");
   is_int(th_http_calls, 1, "one request");
   is_int(count_lines(log_path), 1, "the server saw one request");
@@ -373,13 +347,13 @@ test_download(const char *dir)
   like(look(&i, "162.247.74.201"), "0 2 | Tor exit node 0011BD", "hit");
   snprintf(want, sizeof want, "http://127.0.0.1:%d/exit-addresses", port);
   is_str(reference_of(&i), want, "reference is the URL");
-  drop(&i);
+  th_close(&i);
 
-  i = make(cfg);
+  i = th_open(desc, "%s", cfg);
   is_int(i.rc, HK_OK, "second instance");
   is_int(th_http_calls, 1, "fresh cache: no request");
   is_int(count_lines(log_path), 1, "the server saw no new request");
-  drop(&i);
+  th_close(&i);
 
   /* Stale: refreshed from the fallback when the main URL fails. */
   th_age_file(cached, 86400 + 1);
@@ -387,7 +361,7 @@ test_download(const char *dir)
            "url=http://127.0.0.1:%d/status/503;fallback_url=http://"
            "127.0.0.1:%d/bulk",
            port, port);
-  i = make(cfg);
+  i = th_open(desc, "%s", cfg);
   is_int(i.rc, HK_OK, "stale cache refreshed from the fallback");
   snprintf(want, sizeof want,
            "WARN: http://127.0.0.1:%d/status/503 answered HTTP 503; trying "
@@ -397,7 +371,7 @@ test_download(const char *dir)
   like(look(&i, "2a0b:f4c2::30"), "0 2 | listed as a Tor exit node",
        "the fallback list is in use");
   is_int(count_lines(cached), 5, "cache now holds the fallback list");
-  drop(&i);
+  th_close(&i);
 
   /* Everything fails, stale copy: used with a warning. */
   th_age_file(cached, 86400 * 3);
@@ -405,7 +379,7 @@ test_download(const char *dir)
            "url=http://127.0.0.1:%d/html;fallback_url=http://127.0.0.1:%d/"
            "status/404",
            port, port);
-  i = make(cfg);
+  i = th_open(desc, "%s", cfg);
   is_int(i.rc, HK_OK, "stale copy when every refresh fails");
   snprintf(want, sizeof want,
            "WARN: http://127.0.0.1:%d/html: %s/exit-addresses.%ld.new holds "
@@ -421,13 +395,13 @@ test_download(const char *dir)
            port);
   like(th_log.data, want, "stale copy warned about with the last failure");
   is_int(count_lines(cached), 5, "the cached copy was not overwritten");
-  drop(&i);
+  th_close(&i);
 
   /* Nothing cached and every URL fails: a clear error. */
   unlink(cached);
   snprintf(cfg, sizeof cfg,
            "url=http://127.0.0.1:%d/truncated;fallback_url=", port);
-  i = make(cfg);
+  i = th_open(desc, "%s", cfg);
   is_int(i.rc, HK_E_NETWORK, "truncated download, nothing cached: failure");
   snprintf(want, sizeof want,
            "tor: no Tor exit list: http://127.0.0.1:%d/truncated: request to "
@@ -437,12 +411,12 @@ test_download(const char *dir)
   like(i.err.msg, "set list_path to it in conf.d/tor.yaml", "and the way out");
   struct stat st;
   ok(stat(cached, &st) != 0, "no truncated list left in the cache");
-  drop(&i);
+  th_close(&i);
 
   /* No cache directory: downloaded into memory, used, not kept. */
   th_cache_dir_path = NULL;
   snprintf(cfg, sizeof cfg, "url=http://127.0.0.1:%d/bulk;fallback_url=", port);
-  i = make(cfg);
+  i = th_open(desc, "%s", cfg);
   is_int(i.rc, HK_OK, "no cache directory: the list is fetched into memory");
   snprintf(want, sizeof want,
            "INFO: loaded 4 exit addresses of 0 relays from the downloaded "
@@ -451,9 +425,9 @@ test_download(const char *dir)
            port);
   is_str(th_log.data, want, "and says it is not cached");
   like(look(&i, "2a0b:f4c2::30"), "0 2 | listed as a Tor exit node", "hit");
-  drop(&i);
+  th_close(&i);
 
-  th_stop_server(pid);
+  th_stop_server(&pid);
 }
 #endif
 
@@ -476,9 +450,6 @@ main(void)
   test_download(dir);
 #endif
   th_rm_rf(dir);
-  hk_buf_free(&th_log);
-#ifdef HK_TEST_CURL
-  hk_buf_free(&th_body);
-#endif
+  th_host_cleanup();
   return done_testing();
 }

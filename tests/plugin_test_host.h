@@ -1,26 +1,79 @@
 /*
- * test_host.h -- a fake huntkit host for the white-box tests of one
- * enricher plugin (included by exactly one test program; every plugin
- * directory keeps its own copy so each plugin stays self-contained).
+ * tests/plugin_test_host.h -- a fake huntkit host for the white-box tests
+ * of a plugin: the test program compiles the plugin's sources in, hands
+ * `th_host` to the plugin's entry function and drives the descriptor's
+ * vtable itself, so neither the host nor the CLI is needed.  Included once
+ * per test program (everything here is static), as
+ * "plugin_test_host.h" with -I$(top_srcdir)/tests in the test's CPPFLAGS.
  *
- * What is real: the IP and IoC classifiers (the host's own, from
- * libhuntkit-core) and, with HK_TEST_CURL, an http_fetch over libcurl
- * that keeps the host's download contract (PATH.part renamed to PATH only
- * after a complete 2xx reply).  What is fake: config values ("k=v;k=v",
- * defaults from the plugin's schema), the log (captured in th_log), the
- * clock (th_now_us) and cache_dir (th_cache_dir, NULL for none).
- * Services are switched off by setting the member to NULL in th_host.
- * The classifiers come from host/ioc.c compiled into the test (not the
- * whole core library, which would drag in every host service); its one
- * outside need, hk_log_msg, is defined here.
+ * What it provides:
+ *   th_host            the hk_host (not const: switch a service off by
+ *                      setting its member to NULL, e.g.
+ *                      `th_host.http_fetch = NULL`, and back).
+ *   th_config(schema, "k=v;k=v") / th_config_free
+ *                      an hk_config as the host would validate it: a key
+ *                      that is not set reads as the schema's default (pass
+ *                      desc->params for an instance, vt->options for a
+ *                      run); list values split on ','; an unset list is
+ *                      empty (schema defaults are not split into lists); a
+ *                      value may not contain ';'.  HK_PT_DURATION values
+ *                      take ms/s/m/h/d suffixes.
+ *   th_log             the captured log, one "ERROR: |WARN: |INFO: msg\n"
+ *                      line per message.
+ *   th_log_level       the most verbose level log_enabled admits
+ *                      (HK_LOG_INFO; HK_LOG_WARN keeps INFO lines out).
+ *   th_now_us          the clock of now_us and monotonic_us.
+ *   th_cancel_after    is_canceled answers 1 at its (N+1)th call, 0
+ *                      otherwise; -1 (the default): never canceled.
+ *   th_cache_dir_path  what cache_dir answers (NULL: no cache directory).
+ *   th_http_calls      how often http_fetch was called.
+ *   th_open(desc, "k=v;..." printf-style) / th_close
+ *                      an instance of the plugin under test: th_log is
+ *                      cleared, the config made with th_config from
+ *                      desc->params and the vtable's create called; the
+ *                      th_instance holds create's code and error.
+ *   th_tempdir, th_write, th_rm_rf, th_age_file (mtime relative to
+ *   th_now_us), th_start_server / th_stop_server (a python3 loopback
+ *   server that prints its port as its first line), th_host_cleanup (frees
+ *   what the fake host holds; call it before done_testing()).
+ *
+ * Switches, defined before the #include (or in CPPFLAGS):
+ *   HK_TEST_CLASSIFIERS  ip_classify, ip_class_name and ioc_classify are
+ *                        the host's own: host/ioc.c goes into the test's
+ *                        SOURCES and PCRE2 is linked; hk_log_msg, its one
+ *                        outside need, is defined here.  Without it those
+ *                        members are NULL.
+ *   HK_TEST_CURL         http_fetch over libcurl keeping host.h's contract
+ *                        (a download_path reply goes to PATH.part, renamed
+ *                        to PATH only after a complete 2xx reply), following
+ *                        redirects; a failed transfer is HK_E_NETWORK (or
+ *                        HK_E_TIMEOUT) "request to 127.0.0.1 failed: <what
+ *                        libcurl says>".  Link $(CURL_LIBS).  Without it
+ *                        http_fetch is NULL, as in a huntkit built without
+ *                        libcurl, and the test needs no libcurl.
+ *
+ * A test:
+ *
+ *   #define HK_TEST_CLASSIFIERS
+ *   #include "plugin_test_host.h"
+ *   ...
+ *   const hk_plugin_desc *const *d = tor_LTX_hk_plugin_entry(&th_host, &err);
+ *   th_instance i = th_open(d[0], "list_path=%s;max_age=2d", path);
+ *   is_int(i.rc, HK_OK, "created");
+ *   th_close(&i);
+ *   th_host_cleanup();
+ *   return done_testing();
  */
-#ifndef HK_PLUGIN_TEST_HOST_H
-#define HK_PLUGIN_TEST_HOST_H
+#ifndef HK_TESTS_PLUGIN_TEST_HOST_H
+#define HK_TESTS_PLUGIN_TEST_HOST_H
 
-#include "../../host/core.h"
-#include "../../tests/tap.h"
+#include "tap.h"
 
 #include <huntkit/huntkit.h>
+
+#ifdef HK_TEST_CLASSIFIERS
+#include "../host/core.h"
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,11 +102,14 @@ struct hk_config {
 };
 
 static TH_UNUSED hk_buf th_log = HK_BUF_INIT;
+static TH_UNUSED int th_log_level = HK_LOG_INFO;
 static TH_UNUSED int64_t th_now_us =
     1714600000LL * 1000000; /* 2024-05-01 21:46:40 */
+static TH_UNUSED int th_cancel_after = -1;
 static TH_UNUSED const char *th_cache_dir_path;
 static TH_UNUSED int th_http_calls;
 
+#ifdef HK_TEST_CLASSIFIERS
 void
 hk_log_msg(const hk_instance *inst, int level, const char *fmt, ...)
 {
@@ -66,6 +122,7 @@ hk_log_msg(const hk_instance *inst, int level, const char *fmt, ...)
   printf("\n");
   va_end(ap);
 }
+#endif
 
 static void HK_PRINTF(3, 4)
     th_log_fn(const hk_instance *inst, int level, const char *fmt, ...)
@@ -87,7 +144,7 @@ static TH_UNUSED int
 th_log_enabled(const hk_instance *inst, int level)
 {
   (void)inst;
-  return level <= HK_LOG_INFO;
+  return level <= th_log_level;
 }
 
 static TH_UNUSED int
@@ -209,7 +266,7 @@ static TH_UNUSED int
 th_canceled(const hk_instance *inst)
 {
   (void)inst;
-  return 0;
+  return th_cancel_after >= 0 && th_cancel_after-- == 0;
 }
 
 static TH_UNUSED const char *
@@ -234,6 +291,7 @@ th_write_file(char *p, size_t size, size_t n, void *ud)
 
 static TH_UNUSED hk_buf th_body = HK_BUF_INIT;
 static TH_UNUSED char th_content_type[256];
+static TH_UNUSED int th_curl_ready;
 
 /* The host's contract, over a plain libcurl easy handle. */
 static TH_UNUSED int
@@ -242,6 +300,8 @@ th_http_fetch(const hk_instance *inst, const hk_http_request *req,
 {
   (void)inst;
   th_http_calls++;
+  if (!th_curl_ready++)
+    curl_global_init(CURL_GLOBAL_DEFAULT);
   CURL *c = curl_easy_init();
   struct curl_slist *hdrs = NULL;
   FILE *f = NULL;
@@ -260,9 +320,12 @@ th_http_fetch(const hk_instance *inst, const hk_http_request *req,
   if (req->download_path) {
     snprintf(part, sizeof part, "%s.part", req->download_path);
     f = fopen(part, "wb");
-    if (!f)
+    if (!f) {
+      curl_easy_cleanup(c);
+      curl_slist_free_all(hdrs);
       return hk_error_set(err, HK_E_IO, "cannot write %s: %s", part,
                           strerror(errno));
+    }
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, th_write_file);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
   } else {
@@ -318,9 +381,11 @@ static TH_UNUSED hk_host th_host = {
     .now_us = th_now,
     .monotonic_us = th_monotonic,
     .is_canceled = th_canceled,
+#ifdef HK_TEST_CLASSIFIERS
     .ip_classify = hk_ip_classify,
     .ip_class_name = hk_ip_class_name,
     .ioc_classify = hk_ioc_classify,
+#endif
 #ifdef HK_TEST_CURL
     .http_fetch = th_http_fetch,
 #endif
@@ -368,7 +433,69 @@ th_config_free(hk_config *cfg)
   free(cfg);
 }
 
-/* A fresh temporary directory (static buffer per call site). */
+/* The members every kind's vtable starts with (plugin.h), to reach create
+ * and destroy of whatever kind the descriptor is. */
+typedef struct th_vt_header {
+  HK_VT_HEADER;
+} th_vt_header;
+
+typedef struct th_instance {
+  const hk_plugin_desc *desc;
+  int rc;       /* what create returned */
+  hk_error err; /* and its error */
+  void *state;
+  hk_config *cfg;
+} th_instance;
+
+static th_instance th_open(const hk_plugin_desc *desc, const char *fmt, ...)
+    HK_PRINTF(2, 3);
+
+/* create gets the address of this function's local as `inst`: the fake
+ * host never dereferences it. */
+static TH_UNUSED th_instance
+th_open(const hk_plugin_desc *desc, const char *fmt, ...)
+{
+  const th_vt_header *vt = desc->vtable;
+  char text[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  th_instance i;
+  memset(&i, 0, sizeof i);
+  i.desc = desc;
+  hk_error_clear(&i.err);
+  hk_buf_reset(&th_log);
+  i.cfg = th_config(desc->params, text);
+  i.rc = vt->create
+             ? vt->create((const hk_instance *)&i, i.cfg, &i.state, &i.err)
+             : HK_OK;
+  return i;
+}
+
+static TH_UNUSED void
+th_close(th_instance *i)
+{
+  const th_vt_header *vt = i->desc->vtable;
+  if (i->rc == HK_OK && vt->destroy)
+    vt->destroy(i->state);
+  th_config_free(i->cfg);
+}
+
+/* What the fake host holds, freed so valgrind sees no leak. */
+static TH_UNUSED void
+th_host_cleanup(void)
+{
+  hk_buf_free(&th_log);
+#ifdef HK_TEST_CURL
+  hk_buf_free(&th_body);
+  if (th_curl_ready)
+    curl_global_cleanup();
+  th_curl_ready = 0;
+#endif
+}
+
+/* A fresh temporary directory under $TMPDIR (or /tmp). */
 static TH_UNUSED void
 th_tempdir(char *out, size_t cap)
 {
@@ -406,8 +533,9 @@ th_age_file(const char *path, int64_t age_s)
     abort();
 }
 
-/* Start `python3 SCRIPT ARGS...`; returns its port (printed as the first
- * line on stdout) and the pid in *pid, or 0 when python3 is missing. */
+/* Start `python3 SCRIPT ARGS...` ($PYTHON3 if set); returns its port
+ * (printed as the first line on stdout) and the pid in *pid, or 0 when
+ * python3 is missing. */
 static TH_UNUSED int
 th_start_server(const char *script, const char *const *args, pid_t *pid)
 {
@@ -453,14 +581,17 @@ th_start_server(const char *script, const char *const *args, pid_t *pid)
   return port;
 }
 
+/* Stop the server of th_start_server; *pid is 0 afterwards, so a second
+ * call does nothing. */
 static TH_UNUSED void
-th_stop_server(pid_t pid)
+th_stop_server(pid_t *pid)
 {
   int st;
-  if (pid > 0) {
-    kill(pid, SIGTERM);
-    waitpid(pid, &st, 0);
+  if (*pid > 0) {
+    kill(*pid, SIGTERM);
+    waitpid(*pid, &st, 0);
   }
+  *pid = 0;
 }
 
-#endif /* HK_PLUGIN_TEST_HOST_H */
+#endif /* HK_TESTS_PLUGIN_TEST_HOST_H */
