@@ -120,6 +120,16 @@ read_lines(text_run *r, hk_error *err)
       r->done = 1;
       return HK_OK;
     }
+    if (r->buf_pos == r->buf_len && !r->eof) {
+      int rc = refill(r, err); /* also the first read: buf is NULL before */
+      if (rc != HK_OK)
+        return rc;
+      continue;
+    }
+    if (r->buf_pos == r->buf_len) {
+      r->done = 1;
+      return HK_OK;
+    }
     char *start = r->buf + r->buf_pos;
     size_t avail = r->buf_len - r->buf_pos;
     char *nl = memchr(start, '\n', avail);
