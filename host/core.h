@@ -78,10 +78,10 @@ int hk_parse_duration_ms(const char *s, int64_t *out);
  * plugin's schema is known. */
 typedef struct hk_setting_item {
   char *key;
-  char *value;   /* scalar text, or NULL for a list */
-  char **items;  /* list items when value == NULL */
+  char *value;  /* scalar text, or NULL for a list */
+  char **items; /* list items when value == NULL */
   size_t n_items;
-  int line;      /* 1-based line in `file` */
+  int line; /* 1-based line in `file` */
 } hk_setting_item;
 
 /* One conf.d/NAME.yaml file: an enabled plugin instance. */
@@ -106,10 +106,11 @@ typedef struct hk_instance_conf {
  * wrong types and malformed YAML are errors naming file, line and key.
  */
 typedef struct hk_settings {
-  char *config_dir;   /* directory used, or NULL when none was found */
-  char *config_file;  /* huntkit.yaml used, or NULL */
-  char **plugin_dirs; /* absolute; configured dirs, then HUNTKIT_PLUGIN_PATH
-                         (colon-separated), then the built-in PKGLIBDIR/plugins */
+  char *config_dir;  /* directory used, or NULL when none was found */
+  char *config_file; /* huntkit.yaml used, or NULL */
+  char *
+      *plugin_dirs; /* absolute; configured dirs, then HUNTKIT_PLUGIN_PATH
+                       (colon-separated), then the built-in PKGLIBDIR/plugins */
   size_t n_plugin_dirs;
   char **query_dirs;
   size_t n_query_dirs;
@@ -127,9 +128,9 @@ void hk_settings_free(hk_settings *s);
 
 /* One shared object (or static entry) and what came of loading it. */
 typedef struct hk_module {
-  char *path;   /* absolute path, or "static:<label>" */
-  bool loaded;  /* entry ran and at least one descriptor was accepted */
-  char reason[HK_ERROR_MSG_MAX]; /* why it (or a descriptor) was refused */
+  char *path;  /* absolute path, or "static:<label>" */
+  bool loaded; /* entry ran and at least one descriptor was accepted */
+  char reason[HK_ERROR_MSG_MAX];      /* why it (or a descriptor) was refused */
   const hk_plugin_desc *const *descs; /* as returned by the entry */
   size_t n_descs;
   void *handle; /* lt_dlhandle; owned by loader.c */

@@ -15,6 +15,7 @@
  * array for any purpose. It is provided "as is" without express or
  * implied warranty.  (Full terms: /usr/share/doc/wamerican/copyright.)
  */
+/* clang-format off */
 static const uint32_t dga_bigram_counts[28][28] = {
     {0, 4323, 4395, 6934, 4476, 2944, 3113, 2500, 2749, 2880, 847, 795, 2440, 4182, 1471, 1749, 5609, 353, 4126, 8436, 3704, 1703, 1144, 2014, 75, 291, 192, 0},
     {0, 46, 1771, 2630, 1862, 214, 430, 1413, 259, 1559, 50, 618, 5118, 1894, 6575, 55, 1524, 56, 5489, 2959, 7090, 923, 750, 483, 166, 798, 266, 1808},

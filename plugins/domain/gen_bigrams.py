@@ -45,6 +45,7 @@ def main():
     print(' * array for any purpose. It is provided "as is" without express or')
     print(" * implied warranty.  (Full terms: /usr/share/doc/wamerican/copyright.)")
     print(" */")
+    print("/* clang-format off */")
     print("static const uint32_t dga_bigram_counts[28][28] = {")
     for row in counts:
         print("    {" + ", ".join(str(v) for v in row) + "},")

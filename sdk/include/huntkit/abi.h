@@ -45,9 +45,9 @@ extern "C" {
  * service or struct member newer than ABI 1.0. */
 #define HK_HAS(p, member)                                                      \
   ((p) != NULL &&                                                              \
-   (p)->struct_size >= (size_t)((const char *)&(p)->member -                   \
-                                (const char *)(p)) +                           \
-                           sizeof((p)->member) &&                              \
+   (p)->struct_size >=                                                         \
+       (size_t)((const char *)&(p)->member - (const char *)(p)) +              \
+           sizeof((p)->member) &&                                              \
    (p)->member != NULL)
 
 /* Status codes.  Functions across the boundary return HK_OK (0) on success

@@ -21,7 +21,10 @@ typedef struct hk_buf {
   size_t cap;
 } hk_buf;
 
-#define HK_BUF_INIT {NULL, 0, 0}
+#define HK_BUF_INIT                                                            \
+  {                                                                            \
+    NULL, 0, 0                                                                 \
+  }
 
 void hk_buf_free(hk_buf *b);
 void hk_buf_reset(hk_buf *b); /* len = 0, keeps the memory */
@@ -67,8 +70,7 @@ int hk_buf_append_url_encoded(hk_buf *b, const char *s, size_t len);
  * bits (nothing appended), or HK_E_NOMEM with the text of `out`
  * unchanged.  One thread per buffer.
  */
-int hk_base64_encode(hk_buf *out, const void *data, size_t len,
-                     unsigned flags);
+int hk_base64_encode(hk_buf *out, const void *data, size_t len, unsigned flags);
 
 #ifdef __cplusplus
 }

@@ -68,12 +68,12 @@ typedef struct hk_value {
  * the plugin and valid until the next call on the same state. */
 typedef struct hk_enrichment {
   uint32_t struct_size;
-  int32_t status;   /* enum hk_lookup_status */
-  int32_t severity; /* enum hk_severity */
-  const char *summary;   /* one line, or NULL */
+  int32_t status;         /* enum hk_lookup_status */
+  int32_t severity;       /* enum hk_severity */
+  const char *summary;    /* one line, or NULL */
   const hk_value *fields; /* one per vtable field, in order; NULL: all null */
-  const char *reference; /* URL or citation, or NULL */
-  const char *raw;       /* the service's raw reply (JSON text), or NULL */
+  const char *reference;  /* URL or citation, or NULL */
+  const char *raw;        /* the service's raw reply (JSON text), or NULL */
 } hk_enrichment;
 
 /*
@@ -116,8 +116,7 @@ typedef struct hk_enricher_vt {
   int (*prepare)(void *state, const hk_config *options, const hk_ioc *ioc,
                  hk_http_request *req, hk_enrichment *out, hk_error *err);
   int (*parse)(void *state, const hk_config *options, const hk_ioc *ioc,
-               const hk_http_response *resp, hk_enrichment *out,
-               hk_error *err);
+               const hk_http_response *resp, hk_enrichment *out, hk_error *err);
 } hk_enricher_vt;
 
 #ifdef __cplusplus

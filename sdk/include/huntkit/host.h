@@ -32,17 +32,17 @@ enum hk_log_level {
  * registries, most specific first.  Names are the strings returned by
  * hk_host.ip_class_name. */
 enum hk_ip_class {
-  HK_IP_INVALID = 0,     /* not an IP address */
-  HK_IP_GLOBAL = 1,      /* globally routable unicast */
-  HK_IP_PRIVATE = 2,     /* RFC 1918, fc00::/7 unique local */
-  HK_IP_LOOPBACK = 3,    /* 127/8, ::1 */
-  HK_IP_LINK_LOCAL = 4,  /* 169.254/16, fe80::/10 */
-  HK_IP_MULTICAST = 5,   /* 224/4, ff00::/8 */
-  HK_IP_CGNAT = 6,       /* 100.64/10 shared address space (RFC 6598) */
+  HK_IP_INVALID = 0,       /* not an IP address */
+  HK_IP_GLOBAL = 1,        /* globally routable unicast */
+  HK_IP_PRIVATE = 2,       /* RFC 1918, fc00::/7 unique local */
+  HK_IP_LOOPBACK = 3,      /* 127/8, ::1 */
+  HK_IP_LINK_LOCAL = 4,    /* 169.254/16, fe80::/10 */
+  HK_IP_MULTICAST = 5,     /* 224/4, ff00::/8 */
+  HK_IP_CGNAT = 6,         /* 100.64/10 shared address space (RFC 6598) */
   HK_IP_DOCUMENTATION = 7, /* TEST-NET-1/2/3, 2001:db8::/32, 3fff::/20 */
-  HK_IP_RESERVED = 8,    /* 240/4, 0/8, benchmarking, other reserved */
-  HK_IP_UNSPECIFIED = 9, /* 0.0.0.0, :: */
-  HK_IP_BROADCAST = 10   /* 255.255.255.255 */
+  HK_IP_RESERVED = 8,      /* 240/4, 0/8, benchmarking, other reserved */
+  HK_IP_UNSPECIFIED = 9,   /* 0.0.0.0, :: */
+  HK_IP_BROADCAST = 10     /* 255.255.255.255 */
 };
 
 /* Result of hk_host.ip_classify. */
@@ -66,14 +66,14 @@ typedef struct hk_ip_info {
  * the duration of the call that receives it (the host copies what it keeps).
  * Frozen layout rules as every boundary struct: grows only at its end. */
 typedef struct hk_http_request {
-  uint32_t struct_size;      /* set by whoever allocates the struct */
-  const char *method;        /* "GET" when NULL; "POST", "HEAD", ... */
-  const char *url;           /* absolute http:// or https:// URL */
+  uint32_t struct_size; /* set by whoever allocates the struct */
+  const char *method;   /* "GET" when NULL; "POST", "HEAD", ... */
+  const char *url;      /* absolute http:// or https:// URL */
   /* "Name: value" header lines, NULL-terminated array, or NULL.  Header
    * values are registered as secrets by the host, so an API key sent in a
    * header never appears in a log line or an error message. */
   const char *const *headers;
-  const char *body;          /* request body or NULL */
+  const char *body; /* request body or NULL */
   size_t body_len;
   /* Whole-transfer limit in ms; 0 uses the instance's `timeout` setting
    * (default 30 s).  The connect limit is the instance's
@@ -214,10 +214,14 @@ typedef struct hk_host {
     if ((host)->log_enabled((inst), (level)))                                  \
       (host)->log((inst), (level), __VA_ARGS__);                               \
   } while (0)
-#define HK_LOG_ERROR(host, inst, ...) HK_LOG(host, inst, HK_LOG_ERROR, __VA_ARGS__)
-#define HK_LOG_WARN(host, inst, ...) HK_LOG(host, inst, HK_LOG_WARN, __VA_ARGS__)
-#define HK_LOG_INFO(host, inst, ...) HK_LOG(host, inst, HK_LOG_INFO, __VA_ARGS__)
-#define HK_LOG_DEBUG(host, inst, ...) HK_LOG(host, inst, HK_LOG_DEBUG, __VA_ARGS__)
+#define HK_LOG_ERROR(host, inst, ...)                                          \
+  HK_LOG(host, inst, HK_LOG_ERROR, __VA_ARGS__)
+#define HK_LOG_WARN(host, inst, ...)                                           \
+  HK_LOG(host, inst, HK_LOG_WARN, __VA_ARGS__)
+#define HK_LOG_INFO(host, inst, ...)                                           \
+  HK_LOG(host, inst, HK_LOG_INFO, __VA_ARGS__)
+#define HK_LOG_DEBUG(host, inst, ...)                                          \
+  HK_LOG(host, inst, HK_LOG_DEBUG, __VA_ARGS__)
 
 #ifdef __cplusplus
 }

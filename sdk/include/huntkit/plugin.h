@@ -90,12 +90,13 @@ enum hk_param_type {
  * one parameter per schema may carry it.
  */
 typedef struct hk_param {
-  const char *name;          /* [a-z][a-z0-9_]*, unique in the schema */
-  uint32_t type;             /* enum hk_param_type */
-  uint32_t flags;            /* HK_P_* */
-  const char *default_value; /* textual default, parsed like user input; or NULL */
-  const char *choices;       /* "skip|fail": allowed values, or NULL for any */
-  const char *help;          /* one line, shown by `huntkit plugins inspect` */
+  const char *name; /* [a-z][a-z0-9_]*, unique in the schema */
+  uint32_t type;    /* enum hk_param_type */
+  uint32_t flags;   /* HK_P_* */
+  const char
+      *default_value;  /* textual default, parsed like user input; or NULL */
+  const char *choices; /* "skip|fail": allowed values, or NULL for any */
+  const char *help;    /* one line, shown by `huntkit plugins inspect` */
 } hk_param;
 
 /* Opaque host handles.  Both are valid for the life of the instance (or of
@@ -170,8 +171,8 @@ typedef struct hk_plugin_desc {
  * plugin), or NULL with `err` set.  Do no expensive work here: plugins load
  * lazily and start-up must stay in milliseconds.
  */
-typedef const hk_plugin_desc *const *hk_plugin_entry_fn(
-    const struct hk_host *host, hk_error *err);
+typedef const hk_plugin_desc *const *
+hk_plugin_entry_fn(const struct hk_host *host, hk_error *err);
 
 /* Name of the exported entry symbol; libltdl also finds the
  * `<module>_LTX_hk_plugin_entry` form used by preloaded static builds. */

@@ -67,8 +67,7 @@ int hk_table_builder_add_column(hk_table_builder *b, const char *name,
                                 int type);
 size_t hk_table_builder_column_count(const hk_table_builder *b);
 /* Borrowed; valid until the builder is freed. */
-const char *hk_table_builder_column_name(const hk_table_builder *b,
-                                         size_t col);
+const char *hk_table_builder_column_name(const hk_table_builder *b, size_t col);
 int hk_table_builder_column_type(const hk_table_builder *b, size_t col);
 
 /* Append one value to column `col`.  Each returns HK_OK or HK_E_NOMEM /
@@ -79,8 +78,8 @@ int hk_table_builder_append_null(hk_table_builder *b, size_t col);
 int hk_table_builder_append_int64(hk_table_builder *b, size_t col, int64_t v);
 int hk_table_builder_append_float64(hk_table_builder *b, size_t col, double v);
 int hk_table_builder_append_bool(hk_table_builder *b, size_t col, int v);
-int hk_table_builder_append_utf8(hk_table_builder *b, size_t col,
-                                 const char *s, size_t len);
+int hk_table_builder_append_utf8(hk_table_builder *b, size_t col, const char *s,
+                                 size_t len);
 int hk_table_builder_append_timestamp(hk_table_builder *b, size_t col,
                                       int64_t us);
 
@@ -129,8 +128,8 @@ int64_t hk_batch_view_int64(const hk_batch_view *v, int64_t col, int64_t row);
 double hk_batch_view_float64(const hk_batch_view *v, int64_t col, int64_t row);
 int hk_batch_view_bool(const hk_batch_view *v, int64_t col, int64_t row);
 /* Borrowed; valid as long as the array; not NUL-terminated. */
-const char *hk_batch_view_utf8(const hk_batch_view *v, int64_t col,
-                               int64_t row, size_t *len);
+const char *hk_batch_view_utf8(const hk_batch_view *v, int64_t col, int64_t row,
+                               size_t *len);
 int64_t hk_batch_view_timestamp(const hk_batch_view *v, int64_t col,
                                 int64_t row);
 
@@ -186,8 +185,7 @@ int hk_stream_init_callbacks(struct ArrowArrayStream *out,
  * and each array transfers to the stream; they are moved, not copied). */
 int hk_stream_init_batches(struct ArrowArrayStream *out,
                            struct ArrowSchema *schema,
-                           struct ArrowArray *batches, size_t n,
-                           hk_error *err);
+                           struct ArrowArray *batches, size_t n, hk_error *err);
 
 /* Convenience: get the next batch from `in`, turning the stream's errno
  * and last error into `err` ("<what>: <get_last_error>").  Returns HK_OK
@@ -220,12 +218,12 @@ int hk_stream_schema(struct ArrowArrayStream *in, struct ArrowSchema *out,
  */
 typedef struct hk_row_cursor {
   uint32_t struct_size;
-  struct ArrowSchema schema;      /* input schema (owned) */
-  hk_batch_view view;             /* the current batch's view */
-  int64_t row;                    /* current row in `view` */
-  int64_t row_base;               /* rows in the batches before `view` */
-  struct ArrowArrayStream input;  /* (owned) */
-  struct ArrowArray batch;        /* current batch (owned) */
+  struct ArrowSchema schema;     /* input schema (owned) */
+  hk_batch_view view;            /* the current batch's view */
+  int64_t row;                   /* current row in `view` */
+  int64_t row_base;              /* rows in the batches before `view` */
+  struct ArrowArrayStream input; /* (owned) */
+  struct ArrowArray batch;       /* current batch (owned) */
   int have_batch;
   int at_end;
 } hk_row_cursor;
