@@ -17,20 +17,15 @@
  * confidence score above 50 is high, above 0 medium (MSTICPy's
  * "warning"), 0 information.
  */
+#include "../ti_common/ti_json.h"
+
 #include <huntkit/huntkit.h>
 
 #include <ctype.h>
 #include <json-c/json.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* json_tokener_get_parse_end() arrived in json-c 0.15; configure accepts
- * 0.13. */
-#if JSON_C_VERSION_NUM < ((0 << 16) | (15 << 8))
-#define json_tokener_get_parse_end(tok) ((size_t)(tok)->char_offset)
-#endif
 
 /* Instance configuration (the `config:` mapping of a conf.d file). */
 static const hk_param ab_params[] = {
@@ -96,127 +91,6 @@ typedef struct ab_state {
 } ab_state;
 
 /* ------------------------------------------------------------ helpers */
-
-/* The member at a dotted path ("data.attributes.size"), or NULL. */
-static json_object *
-jpath(json_object *o, const char *path)
-{
-  char key[64];
-  while (o && *path) {
-    size_t n = strcspn(path, ".");
-    if (n >= sizeof key || !json_object_is_type(o, json_type_object))
-      return NULL;
-    memcpy(key, path, n);
-    key[n] = '\0';
-    if (!json_object_object_get_ex(o, key, &o))
-      return NULL;
-    path += n + (path[n] == '.');
-  }
-  return o;
-}
-
-static const char *
-jstr(json_object *o, const char *path)
-{
-  json_object *v = jpath(o, path);
-  return json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-                                                  : NULL;
-}
-
-/* An integer member (JSON integer, or a double with an integral value). */
-static int
-jint(json_object *o, const char *path, int64_t *out)
-{
-  json_object *v = jpath(o, path);
-  if (json_object_is_type(v, json_type_int)) {
-    *out = json_object_get_int64(v);
-    return 1;
-  }
-  if (json_object_is_type(v, json_type_double)) {
-    double d = json_object_get_double(v);
-    if (d == floor(d) && fabs(d) < 9e15) {
-      *out = (int64_t)d;
-      return 1;
-    }
-  }
-  return 0;
-}
-
-static void
-set_str(hk_value *v, const char *s)
-{
-  memset(v, 0, sizeof *v);
-  if (s && *s) {
-    v->is_set = 1;
-    v->str = s;
-    v->str_len = strlen(s);
-  }
-}
-
-static void
-set_int(hk_value *v, json_object *o, const char *path)
-{
-  int64_t i;
-  memset(v, 0, sizeof *v);
-  if (jint(o, path, &i)) {
-    v->is_set = 1;
-    v->i64 = i;
-  }
-}
-
-static void
-set_bool(hk_value *v, json_object *o, const char *path)
-{
-  json_object *b = jpath(o, path);
-  memset(v, 0, sizeof *v);
-  if (json_object_is_type(b, json_type_boolean)) {
-    v->is_set = 1;
-    v->i64 = json_object_get_boolean(b) ? 1 : 0;
-  }
-}
-
-/* Append `s` to the ", "-separated list in `b` unless `seen` (the n
- * strings appended so far) has it already. */
-static void
-add_unique(hk_buf *b, const char **seen, size_t *n, size_t cap, const char *s)
-{
-  if (!s || !*s)
-    return;
-  for (size_t i = 0; i < *n; i++)
-    if (!strcmp(seen[i], s))
-      return;
-  if (*n < cap)
-    seen[(*n)++] = s;
-  if (b->len)
-    hk_buf_append_str(b, ", ");
-  hk_buf_append_str(b, s);
-}
-
-/* Strings of a JSON array (or the values of an object: VirusTotal's
- * categories map vendor -> label) joined by ", ", duplicates dropped. */
-static const char *
-join_strings(hk_buf *b, json_object *list)
-{
-  const char *seen[128];
-  size_t n = 0;
-  hk_buf_reset(b);
-  if (json_object_is_type(list, json_type_array)) {
-    size_t len = json_object_array_length(list);
-    for (size_t i = 0; i < len; i++) {
-      json_object *item = json_object_array_get_idx(list, i);
-      if (json_object_is_type(item, json_type_string))
-        add_unique(b, seen, &n, 128, json_object_get_string(item));
-    }
-  } else if (json_object_is_type(list, json_type_object)) {
-    json_object_object_foreach(list, key, val)
-    {
-      (void)key;
-      if (json_object_is_type(val, json_type_string))
-        add_unique(b, seen, &n, 128, json_object_get_string(val));
-    }
-  }
-  return b->len ? b->data : NULL;
-}
 
 /* ISO-8601 "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" as microseconds
  * since the epoch; 0 when the text is not such a time.  Days from the
@@ -429,11 +303,11 @@ gui_link(ab_state *s)
 static void
 service_message(ab_state *s, json_object *body, char *dst, size_t cap)
 {
-  json_object *errors = jpath(body, "errors");
+  json_object *errors = ti_json_path(body, "errors");
   json_object *first = json_object_is_type(errors, json_type_array)
                            ? json_object_array_get_idx(errors, 0)
                            : NULL;
-  const char *msg = jstr(first, "detail");
+  const char *msg = ti_json_str(first, "detail");
   const char *key = s->auth_header + 5;
   dst[0] = '\0';
   if (!msg)
@@ -465,80 +339,27 @@ operator_must_fix(hk_error *err, int rc)
   return rc;
 }
 
-/* Parse the body; NULL with `why` set when it is not one JSON value (or
- * is JSON null).  A body that ends inside a value is "truncated". */
-static json_object *
-parse_json(const char *body, size_t len, char *why, size_t cap, int *truncated)
-{
-  *truncated = 0;
-  size_t start = 0;
-  while (start < len && isspace((unsigned char)body[start]))
-    start++;
-  if (start == len) {
-    snprintf(why, cap, "the reply is empty");
-    return NULL;
-  }
-  json_tokener *tok = json_tokener_new();
-  if (!tok) {
-    snprintf(why, cap, "out of memory");
-    return NULL;
-  }
-  json_object *o = json_tokener_parse_ex(tok, body, (int)len);
-  enum json_tokener_error e = json_tokener_get_error(tok);
-  /* A bare number or literal is only known to end at the end of input:
-   * say so with a NUL, which also turns a cut value into an error. */
-  size_t end = json_tokener_get_parse_end(tok);
-  if (!o && e == json_tokener_continue) {
-    o = json_tokener_parse_ex(tok, "", 1);
-    e = json_tokener_get_error(tok);
-    *truncated = !o && e != json_tokener_success;
-    end = len;
-  }
-  if (*truncated) {
-    snprintf(why, cap, "the reply is truncated: its JSON ends after %zu bytes",
-             len);
-  } else if (!o && e == json_tokener_success) {
-    snprintf(why, cap, "the reply is JSON null");
-  } else if (!o) {
-    snprintf(why, cap, "the reply is not valid JSON (%s at byte offset %zu)",
-             json_tokener_error_desc(e), end);
-  } else {
-    while (end < len && isspace((unsigned char)body[end]))
-      end++;
-    if (end < len) {
-      snprintf(
-          why, cap,
-          "the reply is not valid JSON (unexpected data at byte offset %zu "
-          "after the JSON value)",
-          end);
-      json_object_put(o);
-      o = NULL;
-    }
-  }
-  json_tokener_free(tok);
-  return o;
-}
-
 static void
 fill_fields(ab_state *s, json_object *data)
 {
   hk_value *f = s->fields;
   int64_t t;
-  set_int(&f[F_SCORE], data, "abuseConfidenceScore");
-  set_int(&f[F_TOTAL_REPORTS], data, "totalReports");
-  set_int(&f[F_DISTINCT_USERS], data, "numDistinctUsers");
-  if (parse_time(jstr(data, "lastReportedAt"), &t)) {
+  ti_json_set_int(&f[F_SCORE], data, "abuseConfidenceScore");
+  ti_json_set_int(&f[F_TOTAL_REPORTS], data, "totalReports");
+  ti_json_set_int(&f[F_DISTINCT_USERS], data, "numDistinctUsers");
+  if (parse_time(ti_json_str(data, "lastReportedAt"), &t)) {
     f[F_LAST_REPORTED].is_set = 1;
     f[F_LAST_REPORTED].i64 = t;
   }
-  set_str(&f[F_COUNTRY_CODE], jstr(data, "countryCode"));
-  set_str(&f[F_USAGE_TYPE], jstr(data, "usageType"));
-  set_str(&f[F_ISP], jstr(data, "isp"));
-  set_str(&f[F_DOMAIN], jstr(data, "domain"));
-  set_str(&f[F_HOSTNAMES],
-          join_strings(&s->hostnames, jpath(data, "hostnames")));
-  set_bool(&f[F_IS_TOR], data, "isTor");
-  set_bool(&f[F_IS_WHITELISTED], data, "isWhitelisted");
+  ti_json_set_str(&f[F_COUNTRY_CODE], ti_json_str(data, "countryCode"));
+  ti_json_set_str(&f[F_USAGE_TYPE], ti_json_str(data, "usageType"));
+  ti_json_set_str(&f[F_ISP], ti_json_str(data, "isp"));
+  ti_json_set_str(&f[F_DOMAIN], ti_json_str(data, "domain"));
+  ti_json_set_str(
+      &f[F_HOSTNAMES],
+      ti_json_join_strings(&s->hostnames, ti_json_path(data, "hostnames")));
+  ti_json_set_bool(&f[F_IS_TOR], data, "isTor");
+  ti_json_set_bool(&f[F_IS_WHITELISTED], data, "isWhitelisted");
 }
 
 static int
@@ -558,7 +379,7 @@ ab_parse(void *state, const hk_config *options, const hk_ioc *ioc,
   char why[160];
   int truncated;
   int status = resp->status;
-  s->reply = parse_json(body, len, why, sizeof why, &truncated);
+  s->reply = ti_json_parse(body, len, why, sizeof why, &truncated);
   char said[256];
   service_message(s, s->reply, said, sizeof said);
 
@@ -598,9 +419,9 @@ ab_parse(void *state, const hk_config *options, const hk_ioc *ioc,
                      hk_error_set(err, HK_E_FAIL, "abuseipdb: %s; expected %s",
                                   why, AB_EXPECTED),
                      truncated);
-  json_object *data = jpath(s->reply, "data");
+  json_object *data = ti_json_path(s->reply, "data");
   if (!json_object_is_type(data, json_type_object) ||
-      !jpath(data, "abuseConfidenceScore"))
+      !ti_json_path(data, "abuseConfidenceScore"))
     return hk_error_set(err, HK_E_FAIL,
                         "abuseipdb: the reply has no "
                         "data.abuseConfidenceScore; expected %s",

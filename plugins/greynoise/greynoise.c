@@ -16,6 +16,8 @@
  * Severity follows MSTICPy's GreyNoise provider (msticpy.md 2.7): high
  * when the classification is "malicious", else information.
  */
+#include "../ti_common/ti_json.h"
+
 #include <huntkit/huntkit.h>
 
 #include <ctype.h>
@@ -23,12 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* json_tokener_get_parse_end() arrived in json-c 0.15; configure accepts
- * 0.13. */
-#if JSON_C_VERSION_NUM < ((0 << 16) | (15 << 8))
-#define json_tokener_get_parse_end(tok) ((size_t)(tok)->char_offset)
-#endif
 
 /* Instance configuration (the `config:` mapping of a conf.d file).  The
  * key is optional: the Community API answers without one, within a small
@@ -76,54 +72,6 @@ typedef struct gn_state {
 } gn_state;
 
 /* ------------------------------------------------------------ helpers */
-
-/* The member at a dotted path ("data.attributes.size"), or NULL. */
-static json_object *
-jpath(json_object *o, const char *path)
-{
-  char key[64];
-  while (o && *path) {
-    size_t n = strcspn(path, ".");
-    if (n >= sizeof key || !json_object_is_type(o, json_type_object))
-      return NULL;
-    memcpy(key, path, n);
-    key[n] = '\0';
-    if (!json_object_object_get_ex(o, key, &o))
-      return NULL;
-    path += n + (path[n] == '.');
-  }
-  return o;
-}
-
-static const char *
-jstr(json_object *o, const char *path)
-{
-  json_object *v = jpath(o, path);
-  return json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-                                                  : NULL;
-}
-
-static void
-set_str(hk_value *v, const char *s)
-{
-  memset(v, 0, sizeof *v);
-  if (s && *s) {
-    v->is_set = 1;
-    v->str = s;
-    v->str_len = strlen(s);
-  }
-}
-
-static void
-set_bool(hk_value *v, json_object *o, const char *path)
-{
-  json_object *b = jpath(o, path);
-  memset(v, 0, sizeof *v);
-  if (json_object_is_type(b, json_type_boolean)) {
-    v->is_set = 1;
-    v->i64 = json_object_get_boolean(b) ? 1 : 0;
-  }
-}
 
 /* "YYYY-MM-DD" as microseconds since the epoch (UTC midnight); 0 when the
  * text is not such a date.  Days from the civil date by H. Hinnant's
@@ -284,7 +232,7 @@ gn_prepare(void *state, const hk_config *options, const hk_ioc *ioc,
 static const char *
 gui_link(gn_state *s)
 {
-  const char *link = jstr(s->reply, "link");
+  const char *link = ti_json_str(s->reply, "link");
   hk_buf_reset(&s->reference);
   if (link && (!strncmp(link, "https://", 8) || !strncmp(link, "http://", 7)))
     hk_buf_append_str(&s->reference, link);
@@ -298,7 +246,7 @@ gui_link(gn_state *s)
 static void
 service_message(gn_state *s, json_object *body, char *dst, size_t cap)
 {
-  const char *msg = jstr(body, "message");
+  const char *msg = ti_json_str(body, "message");
   const char *key = s->auth_header ? s->auth_header + 5 : NULL;
   dst[0] = '\0';
   if (!msg)
@@ -330,70 +278,17 @@ operator_must_fix(hk_error *err, int rc)
   return rc;
 }
 
-/* Parse the body; NULL with `why` set when it is not one JSON value (or
- * is JSON null).  A body that ends inside a value is "truncated". */
-static json_object *
-parse_json(const char *body, size_t len, char *why, size_t cap, int *truncated)
-{
-  *truncated = 0;
-  size_t start = 0;
-  while (start < len && isspace((unsigned char)body[start]))
-    start++;
-  if (start == len) {
-    snprintf(why, cap, "the reply is empty");
-    return NULL;
-  }
-  json_tokener *tok = json_tokener_new();
-  if (!tok) {
-    snprintf(why, cap, "out of memory");
-    return NULL;
-  }
-  json_object *o = json_tokener_parse_ex(tok, body, (int)len);
-  enum json_tokener_error e = json_tokener_get_error(tok);
-  /* A bare number or literal is only known to end at the end of input:
-   * say so with a NUL, which also turns a cut value into an error. */
-  size_t end = json_tokener_get_parse_end(tok);
-  if (!o && e == json_tokener_continue) {
-    o = json_tokener_parse_ex(tok, "", 1);
-    e = json_tokener_get_error(tok);
-    *truncated = !o && e != json_tokener_success;
-    end = len;
-  }
-  if (*truncated) {
-    snprintf(why, cap, "the reply is truncated: its JSON ends after %zu bytes",
-             len);
-  } else if (!o && e == json_tokener_success) {
-    snprintf(why, cap, "the reply is JSON null");
-  } else if (!o) {
-    snprintf(why, cap, "the reply is not valid JSON (%s at byte offset %zu)",
-             json_tokener_error_desc(e), end);
-  } else {
-    while (end < len && isspace((unsigned char)body[end]))
-      end++;
-    if (end < len) {
-      snprintf(
-          why, cap,
-          "the reply is not valid JSON (unexpected data at byte offset %zu "
-          "after the JSON value)",
-          end);
-      json_object_put(o);
-      o = NULL;
-    }
-  }
-  json_tokener_free(tok);
-  return o;
-}
-
 static void
 fill_fields(gn_state *s)
 {
   hk_value *f = s->fields;
-  set_bool(&f[F_NOISE], s->reply, "noise");
-  set_bool(&f[F_RIOT], s->reply, "riot");
-  set_str(&f[F_CLASSIFICATION], jstr(s->reply, "classification"));
-  set_str(&f[F_NAME], jstr(s->reply, "name"));
+  ti_json_set_bool(&f[F_NOISE], s->reply, "noise");
+  ti_json_set_bool(&f[F_RIOT], s->reply, "riot");
+  ti_json_set_str(&f[F_CLASSIFICATION],
+                  ti_json_str(s->reply, "classification"));
+  ti_json_set_str(&f[F_NAME], ti_json_str(s->reply, "name"));
   int64_t day;
-  if (parse_day(jstr(s->reply, "last_seen"), &day)) {
+  if (parse_day(ti_json_str(s->reply, "last_seen"), &day)) {
     f[F_LAST_SEEN].is_set = 1;
     f[F_LAST_SEEN].i64 = day;
   }
@@ -408,7 +303,7 @@ summarize(gn_state *s)
   int noise = f[F_NOISE].is_set && f[F_NOISE].i64;
   int riot = f[F_RIOT].is_set && f[F_RIOT].i64;
   const char *name = f[F_NAME].is_set ? f[F_NAME].str : NULL;
-  const char *seen = jstr(s->reply, "last_seen");
+  const char *seen = ti_json_str(s->reply, "last_seen");
   hk_buf_reset(&s->summary);
   hk_buf_appendf(
       &s->summary, "%s: %s%s%s",
@@ -440,14 +335,14 @@ gn_parse(void *state, const hk_config *options, const hk_ioc *ioc,
   char why[160];
   int truncated;
   int status = resp->status;
-  s->reply = parse_json(body, len, why, sizeof why, &truncated);
+  s->reply = ti_json_parse(body, len, why, sizeof why, &truncated);
   char said[256];
   service_message(s, s->reply, said, sizeof said);
 
   if (status == 404) {
     /* Not observed: GreyNoise's answer for an address it has not seen,
      * with noise and riot false. */
-    const char *msg = jstr(s->reply, "message");
+    const char *msg = ti_json_str(s->reply, "message");
     fill_fields(s);
     s->fields[F_NOISE].is_set = s->fields[F_RIOT].is_set = 1;
     out->fields = s->fields;
@@ -494,8 +389,9 @@ gn_parse(void *state, const hk_config *options, const hk_ioc *ioc,
                      hk_error_set(err, HK_E_FAIL, "greynoise: %s; expected %s",
                                   why, GN_EXPECTED),
                      truncated);
-  if (!json_object_is_type(jpath(s->reply, "noise"), json_type_boolean) &&
-      !json_object_is_type(jpath(s->reply, "riot"), json_type_boolean))
+  if (!json_object_is_type(ti_json_path(s->reply, "noise"),
+                           json_type_boolean) &&
+      !json_object_is_type(ti_json_path(s->reply, "riot"), json_type_boolean))
     return hk_error_set(err, HK_E_FAIL,
                         "greynoise: the reply has neither noise nor riot; "
                         "expected %s",
@@ -505,7 +401,7 @@ gn_parse(void *state, const hk_config *options, const hk_ioc *ioc,
   summarize(s);
   if (!s->summary.data)
     return hk_error_set(err, HK_E_NOMEM, "greynoise: out of memory");
-  const char *cls = jstr(s->reply, "classification");
+  const char *cls = ti_json_str(s->reply, "classification");
   out->status = HK_LK_OK;
   out->severity =
       cls && !strcmp(cls, "malicious") ? HK_SEV_HIGH : HK_SEV_INFORMATION;

@@ -17,20 +17,15 @@
  * of pulses that name the indicator: two or more is high, one is medium
  * (MSTICPy's "warning"), none is information.
  */
+#include "../ti_common/ti_json.h"
+
 #include <huntkit/huntkit.h>
 
 #include <ctype.h>
 #include <json-c/json.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* json_tokener_get_parse_end() arrived in json-c 0.15; configure accepts
- * 0.13. */
-#if JSON_C_VERSION_NUM < ((0 << 16) | (15 << 8))
-#define json_tokener_get_parse_end(tok) ((size_t)(tok)->char_offset)
-#endif
 
 /* Instance configuration (the `config:` mapping of a conf.d file). */
 static const hk_param otx_params[] = {
@@ -100,90 +95,6 @@ typedef struct otx_state {
 
 /* ------------------------------------------------------------ helpers */
 
-/* The member at a dotted path ("data.attributes.size"), or NULL. */
-static json_object *
-jpath(json_object *o, const char *path)
-{
-  char key[64];
-  while (o && *path) {
-    size_t n = strcspn(path, ".");
-    if (n >= sizeof key || !json_object_is_type(o, json_type_object))
-      return NULL;
-    memcpy(key, path, n);
-    key[n] = '\0';
-    if (!json_object_object_get_ex(o, key, &o))
-      return NULL;
-    path += n + (path[n] == '.');
-  }
-  return o;
-}
-
-static const char *
-jstr(json_object *o, const char *path)
-{
-  json_object *v = jpath(o, path);
-  return json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-                                                  : NULL;
-}
-
-/* An integer member (JSON integer, or a double with an integral value). */
-static int
-jint(json_object *o, const char *path, int64_t *out)
-{
-  json_object *v = jpath(o, path);
-  if (json_object_is_type(v, json_type_int)) {
-    *out = json_object_get_int64(v);
-    return 1;
-  }
-  if (json_object_is_type(v, json_type_double)) {
-    double d = json_object_get_double(v);
-    if (d == floor(d) && fabs(d) < 9e15) {
-      *out = (int64_t)d;
-      return 1;
-    }
-  }
-  return 0;
-}
-
-static void
-set_str(hk_value *v, const char *s)
-{
-  memset(v, 0, sizeof *v);
-  if (s && *s) {
-    v->is_set = 1;
-    v->str = s;
-    v->str_len = strlen(s);
-  }
-}
-
-static void
-set_int(hk_value *v, json_object *o, const char *path)
-{
-  int64_t i;
-  memset(v, 0, sizeof *v);
-  if (jint(o, path, &i)) {
-    v->is_set = 1;
-    v->i64 = i;
-  }
-}
-
-/* Append `s` to the ", "-separated list in `b` unless `seen` (the n
- * strings appended so far) has it already. */
-static void
-add_unique(hk_buf *b, const char **seen, size_t *n, size_t cap, const char *s)
-{
-  if (!s || !*s)
-    return;
-  for (size_t i = 0; i < *n; i++)
-    if (!strcmp(seen[i], s))
-      return;
-  if (*n < cap)
-    seen[(*n)++] = s;
-  if (b->len)
-    hk_buf_append_str(b, ", ");
-  hk_buf_append_str(b, s);
-}
-
 /* The strings of JSON array `list` added to `b` (", "-separated, once
  * each); `seen` remembers them across calls. */
 static void
@@ -196,7 +107,7 @@ add_strings(hk_buf *b, const char **seen, size_t *n, size_t cap,
   for (size_t i = 0; i < len; i++) {
     json_object *item = json_object_array_get_idx(list, i);
     if (json_object_is_type(item, json_type_string))
-      add_unique(b, seen, n, cap, json_object_get_string(item));
+      ti_json_add_unique(b, seen, n, cap, json_object_get_string(item));
   }
 }
 
@@ -398,7 +309,7 @@ gui_link(otx_state *s, const char *type)
 static void
 service_message(otx_state *s, json_object *body, char *dst, size_t cap)
 {
-  const char *msg = jstr(body, "detail");
+  const char *msg = ti_json_str(body, "detail");
   const char *key = strchr(s->auth_header, ' ') + 1;
   dst[0] = '\0';
   if (!msg)
@@ -430,60 +341,6 @@ operator_must_fix(hk_error *err, int rc)
   return rc;
 }
 
-/* Parse the body; NULL with `why` set when it is not one JSON value (or
- * is JSON null).  A body that ends inside a value is "truncated". */
-static json_object *
-parse_json(const char *body, size_t len, char *why, size_t cap, int *truncated)
-{
-  *truncated = 0;
-  size_t start = 0;
-  while (start < len && isspace((unsigned char)body[start]))
-    start++;
-  if (start == len) {
-    snprintf(why, cap, "the reply is empty");
-    return NULL;
-  }
-  json_tokener *tok = json_tokener_new();
-  if (!tok) {
-    snprintf(why, cap, "out of memory");
-    return NULL;
-  }
-  json_object *o = json_tokener_parse_ex(tok, body, (int)len);
-  enum json_tokener_error e = json_tokener_get_error(tok);
-  /* A bare number or literal is only known to end at the end of input:
-   * say so with a NUL, which also turns a cut value into an error. */
-  size_t end = json_tokener_get_parse_end(tok);
-  if (!o && e == json_tokener_continue) {
-    o = json_tokener_parse_ex(tok, "", 1);
-    e = json_tokener_get_error(tok);
-    *truncated = !o && e != json_tokener_success;
-    end = len;
-  }
-  if (*truncated) {
-    snprintf(why, cap, "the reply is truncated: its JSON ends after %zu bytes",
-             len);
-  } else if (!o && e == json_tokener_success) {
-    snprintf(why, cap, "the reply is JSON null");
-  } else if (!o) {
-    snprintf(why, cap, "the reply is not valid JSON (%s at byte offset %zu)",
-             json_tokener_error_desc(e), end);
-  } else {
-    while (end < len && isspace((unsigned char)body[end]))
-      end++;
-    if (end < len) {
-      snprintf(
-          why, cap,
-          "the reply is not valid JSON (unexpected data at byte offset %zu "
-          "after the JSON value)",
-          end);
-      json_object_put(o);
-      o = NULL;
-    }
-  }
-  json_tokener_free(tok);
-  return o;
-}
-
 /* Fill the fields from an indicator record; returns the pulse count. */
 static int64_t
 fill_fields(otx_state *s, json_object *rec)
@@ -491,14 +348,14 @@ fill_fields(otx_state *s, json_object *rec)
   hk_value *f = s->fields;
   const char *seen[128];
   size_t n_seen = 0;
-  json_object *info = jpath(rec, "pulse_info");
-  json_object *pulses = jpath(info, "pulses");
+  json_object *info = ti_json_path(rec, "pulse_info");
+  json_object *pulses = ti_json_path(info, "pulses");
   size_t listed = json_object_is_type(pulses, json_type_array)
                       ? json_object_array_length(pulses)
                       : 0;
   int64_t count = 0;
   /* pulse_info.count is the total; the reply lists only some pulses. */
-  if (!jint(info, "count", &count) || count < (int64_t)listed)
+  if (!ti_json_int(info, "count", &count) || count < (int64_t)listed)
     count = (int64_t)listed;
   if (info) {
     f[F_PULSE_COUNT].is_set = 1;
@@ -512,7 +369,7 @@ fill_fields(otx_state *s, json_object *rec)
   hk_buf_reset(&s->summary_names);
   for (size_t i = 0; i < listed; i++) {
     json_object *p = json_object_array_get_idx(pulses, i);
-    const char *name = jstr(p, "name");
+    const char *name = ti_json_str(p, "name");
     if (name && *name) {
       if (s->pulses.len)
         hk_buf_append_str(&s->pulses, "; ");
@@ -520,27 +377,30 @@ fill_fields(otx_state *s, json_object *rec)
       if (i < OTX_SUMMARY_NAMES)
         hk_buf_appendf(&s->summary_names, "%s%s", i ? "; " : ": ", name);
     }
-    add_strings(&s->tags, seen, &n_seen, 128, jpath(p, "tags"));
+    add_strings(&s->tags, seen, &n_seen, 128, ti_json_path(p, "tags"));
   }
   if ((int64_t)listed > OTX_SUMMARY_NAMES ||
       (count > (int64_t)listed && s->summary_names.len))
     hk_buf_append_str(&s->summary_names, "; ...");
   n_seen = 0;
-  add_strings(&s->references, seen, &n_seen, 128, jpath(info, "references"));
+  add_strings(&s->references, seen, &n_seen, 128,
+              ti_json_path(info, "references"));
   for (size_t i = 0; i < listed && !n_seen; i++)
-    add_strings(&s->references, seen, &n_seen, 128,
-                jpath(json_object_array_get_idx(pulses, i), "references"));
+    add_strings(
+        &s->references, seen, &n_seen, 128,
+        ti_json_path(json_object_array_get_idx(pulses, i), "references"));
   n_seen = 0;
-  add_strings(&s->sections, seen, &n_seen, 128, jpath(rec, "sections"));
+  add_strings(&s->sections, seen, &n_seen, 128, ti_json_path(rec, "sections"));
 
-  set_str(&f[F_PULSES], s->pulses.len ? s->pulses.data : NULL);
-  set_str(&f[F_TAGS], s->tags.len ? s->tags.data : NULL);
-  set_str(&f[F_REFERENCES], s->references.len ? s->references.data : NULL);
-  set_int(&f[F_REPUTATION], rec, "reputation");
-  set_str(&f[F_COUNTRY_CODE], jstr(rec, "country_code"));
-  set_str(&f[F_COUNTRY], jstr(rec, "country_name"));
-  set_str(&f[F_ASN], jstr(rec, "asn"));
-  set_str(&f[F_SECTIONS], s->sections.len ? s->sections.data : NULL);
+  ti_json_set_str(&f[F_PULSES], s->pulses.len ? s->pulses.data : NULL);
+  ti_json_set_str(&f[F_TAGS], s->tags.len ? s->tags.data : NULL);
+  ti_json_set_str(&f[F_REFERENCES],
+                  s->references.len ? s->references.data : NULL);
+  ti_json_set_int(&f[F_REPUTATION], rec, "reputation");
+  ti_json_set_str(&f[F_COUNTRY_CODE], ti_json_str(rec, "country_code"));
+  ti_json_set_str(&f[F_COUNTRY], ti_json_str(rec, "country_name"));
+  ti_json_set_str(&f[F_ASN], ti_json_str(rec, "asn"));
+  ti_json_set_str(&f[F_SECTIONS], s->sections.len ? s->sections.data : NULL);
   return count;
 }
 
@@ -561,7 +421,7 @@ otx_parse(void *state, const hk_config *options, const hk_ioc *ioc,
   char why[160];
   int truncated;
   int status = resp->status;
-  s->reply = parse_json(body, len, why, sizeof why, &truncated);
+  s->reply = ti_json_parse(body, len, why, sizeof why, &truncated);
   char said[256];
   service_message(s, s->reply, said, sizeof said);
 
@@ -601,7 +461,8 @@ otx_parse(void *state, const hk_config *options, const hk_ioc *ioc,
         hk_error_set(err, HK_E_FAIL, "otx: %s; expected %s", why, OTX_EXPECTED),
         truncated);
   if (!json_object_is_type(s->reply, json_type_object) ||
-      (!jpath(s->reply, "indicator") && !jpath(s->reply, "pulse_info")))
+      (!ti_json_path(s->reply, "indicator") &&
+       !ti_json_path(s->reply, "pulse_info")))
     return hk_error_set(err, HK_E_FAIL,
                         "otx: the reply has neither indicator nor "
                         "pulse_info; expected %s",
@@ -609,7 +470,7 @@ otx_parse(void *state, const hk_config *options, const hk_ioc *ioc,
 
   int64_t count = fill_fields(s, s->reply);
   hk_buf_reset(&s->summary);
-  if (!jpath(s->reply, "pulse_info"))
+  if (!ti_json_path(s->reply, "pulse_info"))
     hk_buf_append_str(&s->summary, "no pulse information");
   else if (count == 0)
     hk_buf_append_str(&s->summary, "in no OTX pulses");

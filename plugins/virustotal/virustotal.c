@@ -18,20 +18,15 @@
  * v3 count of engines that call the object malicious: more than one is
  * high, one is medium (MSTICPy's "warning"), none is information.
  */
+#include "../ti_common/ti_json.h"
+
 #include <huntkit/huntkit.h>
 
 #include <ctype.h>
 #include <json-c/json.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* json_tokener_get_parse_end() arrived in json-c 0.15; configure accepts
- * 0.13. */
-#if JSON_C_VERSION_NUM < ((0 << 16) | (15 << 8))
-#define json_tokener_get_parse_end(tok) ((size_t)(tok)->char_offset)
-#endif
 
 /* Instance configuration (the `config:` mapping of a conf.d file). */
 static const hk_param vt_params[] = {
@@ -108,118 +103,6 @@ typedef struct vt_state {
   json_object *reply; /* field strings point into it */
   hk_value fields[F_COUNT];
 } vt_state;
-
-/* ------------------------------------------------------------ helpers */
-
-/* The member at a dotted path ("data.attributes.size"), or NULL. */
-static json_object *
-jpath(json_object *o, const char *path)
-{
-  char key[64];
-  while (o && *path) {
-    size_t n = strcspn(path, ".");
-    if (n >= sizeof key || !json_object_is_type(o, json_type_object))
-      return NULL;
-    memcpy(key, path, n);
-    key[n] = '\0';
-    if (!json_object_object_get_ex(o, key, &o))
-      return NULL;
-    path += n + (path[n] == '.');
-  }
-  return o;
-}
-
-static const char *
-jstr(json_object *o, const char *path)
-{
-  json_object *v = jpath(o, path);
-  return json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-                                                  : NULL;
-}
-
-/* An integer member (JSON integer, or a double with an integral value). */
-static int
-jint(json_object *o, const char *path, int64_t *out)
-{
-  json_object *v = jpath(o, path);
-  if (json_object_is_type(v, json_type_int)) {
-    *out = json_object_get_int64(v);
-    return 1;
-  }
-  if (json_object_is_type(v, json_type_double)) {
-    double d = json_object_get_double(v);
-    if (d == floor(d) && fabs(d) < 9e15) {
-      *out = (int64_t)d;
-      return 1;
-    }
-  }
-  return 0;
-}
-
-static void
-set_str(hk_value *v, const char *s)
-{
-  memset(v, 0, sizeof *v);
-  if (s && *s) {
-    v->is_set = 1;
-    v->str = s;
-    v->str_len = strlen(s);
-  }
-}
-
-static void
-set_int(hk_value *v, json_object *o, const char *path)
-{
-  int64_t i;
-  memset(v, 0, sizeof *v);
-  if (jint(o, path, &i)) {
-    v->is_set = 1;
-    v->i64 = i;
-  }
-}
-
-/* Append `s` to the ", "-separated list in `b` unless `seen` (the n
- * strings appended so far) has it already. */
-static void
-add_unique(hk_buf *b, const char **seen, size_t *n, size_t cap, const char *s)
-{
-  if (!s || !*s)
-    return;
-  for (size_t i = 0; i < *n; i++)
-    if (!strcmp(seen[i], s))
-      return;
-  if (*n < cap)
-    seen[(*n)++] = s;
-  if (b->len)
-    hk_buf_append_str(b, ", ");
-  hk_buf_append_str(b, s);
-}
-
-/* Strings of a JSON array (or the values of an object: VirusTotal's
- * categories map vendor -> label) joined by ", ", duplicates dropped. */
-static const char *
-join_strings(hk_buf *b, json_object *list)
-{
-  const char *seen[128];
-  size_t n = 0;
-  hk_buf_reset(b);
-  if (json_object_is_type(list, json_type_array)) {
-    size_t len = json_object_array_length(list);
-    for (size_t i = 0; i < len; i++) {
-      json_object *item = json_object_array_get_idx(list, i);
-      if (json_object_is_type(item, json_type_string))
-        add_unique(b, seen, &n, 128, json_object_get_string(item));
-    }
-  } else if (json_object_is_type(list, json_type_object)) {
-    json_object_object_foreach(list, key, val)
-    {
-      (void)key;
-      if (json_object_is_type(val, json_type_string))
-        add_unique(b, seen, &n, 128, json_object_get_string(val));
-    }
-  }
-  return b->len ? b->data : NULL;
-}
 
 /* ------------------------------------------------------------ plugin */
 
@@ -410,8 +293,8 @@ gui_link(vt_state *s, const char *type, const char *id)
 static void
 service_message(vt_state *s, json_object *body, char *dst, size_t cap)
 {
-  const char *code = jstr(body, "error.code");
-  const char *msg = jstr(body, "error.message");
+  const char *code = ti_json_str(body, "error.code");
+  const char *msg = ti_json_str(body, "error.message");
   const char *key = strchr(s->auth_header, ' ') + 1;
   dst[0] = '\0';
   if (!code && !msg)
@@ -444,69 +327,15 @@ operator_must_fix(hk_error *err, int rc)
   return rc;
 }
 
-/* Parse the body; NULL with `why` set when it is not one JSON value (or
- * is JSON null).  A body that ends inside a value is "truncated". */
-static json_object *
-parse_json(const char *body, size_t len, char *why, size_t cap, int *truncated)
-{
-  *truncated = 0;
-  size_t start = 0;
-  while (start < len && isspace((unsigned char)body[start]))
-    start++;
-  if (start == len) {
-    snprintf(why, cap, "the reply is empty");
-    return NULL;
-  }
-  json_tokener *tok = json_tokener_new();
-  if (!tok) {
-    snprintf(why, cap, "out of memory");
-    return NULL;
-  }
-  json_object *o = json_tokener_parse_ex(tok, body, (int)len);
-  enum json_tokener_error e = json_tokener_get_error(tok);
-  /* A bare number or literal is only known to end at the end of input:
-   * say so with a NUL, which also turns a cut value into an error. */
-  size_t end = json_tokener_get_parse_end(tok);
-  if (!o && e == json_tokener_continue) {
-    o = json_tokener_parse_ex(tok, "", 1);
-    e = json_tokener_get_error(tok);
-    *truncated = !o && e != json_tokener_success;
-    end = len;
-  }
-  if (*truncated) {
-    snprintf(why, cap, "the reply is truncated: its JSON ends after %zu bytes",
-             len);
-  } else if (!o && e == json_tokener_success) {
-    snprintf(why, cap, "the reply is JSON null");
-  } else if (!o) {
-    snprintf(why, cap, "the reply is not valid JSON (%s at byte offset %zu)",
-             json_tokener_error_desc(e), end);
-  } else {
-    while (end < len && isspace((unsigned char)body[end]))
-      end++;
-    if (end < len) {
-      snprintf(
-          why, cap,
-          "the reply is not valid JSON (unexpected data at byte offset %zu "
-          "after the JSON value)",
-          end);
-      json_object_put(o);
-      o = NULL;
-    }
-  }
-  json_tokener_free(tok);
-  return o;
-}
-
 static void
 fill_fields(vt_state *s, json_object *data)
 {
-  json_object *a = jpath(data, "attributes");
+  json_object *a = ti_json_path(data, "attributes");
   hk_value *f = s->fields;
-  set_str(&f[F_ID], jstr(data, "id"));
-  set_int(&f[F_POSITIVES], a, "last_analysis_stats.malicious");
-  set_int(&f[F_SUSPICIOUS], a, "last_analysis_stats.suspicious");
-  json_object *stats = jpath(a, "last_analysis_stats");
+  ti_json_set_str(&f[F_ID], ti_json_str(data, "id"));
+  ti_json_set_int(&f[F_POSITIVES], a, "last_analysis_stats.malicious");
+  ti_json_set_int(&f[F_SUSPICIOUS], a, "last_analysis_stats.suspicious");
+  json_object *stats = ti_json_path(a, "last_analysis_stats");
   if (json_object_is_type(stats, json_type_object)) {
     int64_t total = 0;
     json_object_object_foreach(stats, k, v)
@@ -518,22 +347,25 @@ fill_fields(vt_state *s, json_object *data)
     f[F_TOTAL].is_set = 1;
     f[F_TOTAL].i64 = total;
   }
-  set_int(&f[F_REPUTATION], a, "reputation");
-  set_int(&f[F_LAST_ANALYSIS], a, "last_analysis_date");
+  ti_json_set_int(&f[F_REPUTATION], a, "reputation");
+  ti_json_set_int(&f[F_LAST_ANALYSIS], a, "last_analysis_date");
   f[F_LAST_ANALYSIS].i64 *= 1000000;
-  set_str(&f[F_TAGS], join_strings(&s->tags, jpath(a, "tags")));
-  set_str(&f[F_CATEGORIES],
-          join_strings(&s->categories, jpath(a, "categories")));
-  set_str(&f[F_THREAT_LABEL],
-          jstr(a, "popular_threat_classification.suggested_threat_label"));
-  set_str(&f[F_TYPE_DESCRIPTION], jstr(a, "type_description"));
-  set_str(&f[F_MEANINGFUL_NAME], jstr(a, "meaningful_name"));
-  set_int(&f[F_SIZE], a, "size");
-  set_str(&f[F_COUNTRY], jstr(a, "country"));
-  set_int(&f[F_ASN], a, "asn");
-  set_str(&f[F_AS_OWNER], jstr(a, "as_owner"));
-  set_str(&f[F_REGISTRAR], jstr(a, "registrar"));
-  set_str(&f[F_FINAL_URL], jstr(a, "last_final_url"));
+  ti_json_set_str(&f[F_TAGS],
+                  ti_json_join_strings(&s->tags, ti_json_path(a, "tags")));
+  ti_json_set_str(
+      &f[F_CATEGORIES],
+      ti_json_join_strings(&s->categories, ti_json_path(a, "categories")));
+  ti_json_set_str(
+      &f[F_THREAT_LABEL],
+      ti_json_str(a, "popular_threat_classification.suggested_threat_label"));
+  ti_json_set_str(&f[F_TYPE_DESCRIPTION], ti_json_str(a, "type_description"));
+  ti_json_set_str(&f[F_MEANINGFUL_NAME], ti_json_str(a, "meaningful_name"));
+  ti_json_set_int(&f[F_SIZE], a, "size");
+  ti_json_set_str(&f[F_COUNTRY], ti_json_str(a, "country"));
+  ti_json_set_int(&f[F_ASN], a, "asn");
+  ti_json_set_str(&f[F_AS_OWNER], ti_json_str(a, "as_owner"));
+  ti_json_set_str(&f[F_REGISTRAR], ti_json_str(a, "registrar"));
+  ti_json_set_str(&f[F_FINAL_URL], ti_json_str(a, "last_final_url"));
 }
 
 static int
@@ -553,7 +385,7 @@ vt_parse(void *state, const hk_config *options, const hk_ioc *ioc,
   char why[160];
   int truncated;
   int status = resp->status;
-  s->reply = parse_json(body, len, why, sizeof why, &truncated);
+  s->reply = ti_json_parse(body, len, why, sizeof why, &truncated);
   char said[256];
   service_message(s, s->reply, said, sizeof said);
 
@@ -598,8 +430,8 @@ vt_parse(void *state, const hk_config *options, const hk_ioc *ioc,
                                   why, VT_EXPECTED),
                      truncated);
   }
-  json_object *data = jpath(s->reply, "data");
-  if (!json_object_is_type(jpath(data, "attributes"), json_type_object))
+  json_object *data = ti_json_path(s->reply, "data");
+  if (!json_object_is_type(ti_json_path(data, "attributes"), json_type_object))
     return hk_error_set(err, HK_E_FAIL,
                         "virustotal: the reply has no data.attributes "
                         "object; expected %s",

@@ -18,20 +18,15 @@
  * score (1-10) of 5 or more is high, 2 to 5 medium (MSTICPy's
  * "warning"), below 2 information; a malware report on a hash is high.
  */
+#include "../ti_common/ti_json.h"
+
 #include <huntkit/huntkit.h>
 
 #include <ctype.h>
 #include <json-c/json.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* json_tokener_get_parse_end() arrived in json-c 0.15; configure accepts
- * 0.13. */
-#if JSON_C_VERSION_NUM < ((0 << 16) | (15 << 8))
-#define json_tokener_get_parse_end(tok) ((size_t)(tok)->char_offset)
-#endif
 
 /* Instance configuration (the `config:` mapping of a conf.d file). */
 static const hk_param xf_params[] = {
@@ -96,60 +91,6 @@ typedef struct xf_state {
 
 /* ------------------------------------------------------------ helpers */
 
-/* The member at a dotted path ("data.attributes.size"), or NULL. */
-static json_object *
-jpath(json_object *o, const char *path)
-{
-  char key[64];
-  while (o && *path) {
-    size_t n = strcspn(path, ".");
-    if (n >= sizeof key || !json_object_is_type(o, json_type_object))
-      return NULL;
-    memcpy(key, path, n);
-    key[n] = '\0';
-    if (!json_object_object_get_ex(o, key, &o))
-      return NULL;
-    path += n + (path[n] == '.');
-  }
-  return o;
-}
-
-static const char *
-jstr(json_object *o, const char *path)
-{
-  json_object *v = jpath(o, path);
-  return json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-                                                  : NULL;
-}
-
-static void
-set_str(hk_value *v, const char *s)
-{
-  memset(v, 0, sizeof *v);
-  if (s && *s) {
-    v->is_set = 1;
-    v->str = s;
-    v->str_len = strlen(s);
-  }
-}
-
-/* Append `s` to the ", "-separated list in `b` unless `seen` (the n
- * strings appended so far) has it already. */
-static void
-add_unique(hk_buf *b, const char **seen, size_t *n, size_t cap, const char *s)
-{
-  if (!s || !*s)
-    return;
-  for (size_t i = 0; i < *n; i++)
-    if (!strcmp(seen[i], s))
-      return;
-  if (*n < cap)
-    seen[(*n)++] = s;
-  if (b->len)
-    hk_buf_append_str(b, ", ");
-  hk_buf_append_str(b, s);
-}
-
 /* X-Force tags and families: JSON strings, or tag objects named by
  * displayName (else value); joined by ", ", once each. */
 static const char *
@@ -164,11 +105,11 @@ join_names(hk_buf *b, json_object *list)
   for (size_t i = 0; i < len; i++) {
     json_object *item = json_object_array_get_idx(list, i);
     if (json_object_is_type(item, json_type_string))
-      add_unique(b, seen, &n, 128, json_object_get_string(item));
-    else if (jstr(item, "displayName"))
-      add_unique(b, seen, &n, 128, jstr(item, "displayName"));
+      ti_json_add_unique(b, seen, &n, 128, json_object_get_string(item));
+    else if (ti_json_str(item, "displayName"))
+      ti_json_add_unique(b, seen, &n, 128, ti_json_str(item, "displayName"));
     else
-      add_unique(b, seen, &n, 128, jstr(item, "value"));
+      ti_json_add_unique(b, seen, &n, 128, ti_json_str(item, "value"));
   }
   return b->len ? b->data : NULL;
 }
@@ -391,7 +332,7 @@ gui_link(xf_state *s, const char *type)
 static void
 service_message(xf_state *s, json_object *body, char *dst, size_t cap)
 {
-  const char *msg = jstr(body, "error");
+  const char *msg = ti_json_str(body, "error");
   dst[0] = '\0';
   if (!msg)
     return;
@@ -425,60 +366,6 @@ operator_must_fix(hk_error *err, int rc)
   return rc;
 }
 
-/* Parse the body; NULL with `why` set when it is not one JSON value (or
- * is JSON null).  A body that ends inside a value is "truncated". */
-static json_object *
-parse_json(const char *body, size_t len, char *why, size_t cap, int *truncated)
-{
-  *truncated = 0;
-  size_t start = 0;
-  while (start < len && isspace((unsigned char)body[start]))
-    start++;
-  if (start == len) {
-    snprintf(why, cap, "the reply is empty");
-    return NULL;
-  }
-  json_tokener *tok = json_tokener_new();
-  if (!tok) {
-    snprintf(why, cap, "out of memory");
-    return NULL;
-  }
-  json_object *o = json_tokener_parse_ex(tok, body, (int)len);
-  enum json_tokener_error e = json_tokener_get_error(tok);
-  /* A bare number or literal is only known to end at the end of input:
-   * say so with a NUL, which also turns a cut value into an error. */
-  size_t end = json_tokener_get_parse_end(tok);
-  if (!o && e == json_tokener_continue) {
-    o = json_tokener_parse_ex(tok, "", 1);
-    e = json_tokener_get_error(tok);
-    *truncated = !o && e != json_tokener_success;
-    end = len;
-  }
-  if (*truncated) {
-    snprintf(why, cap, "the reply is truncated: its JSON ends after %zu bytes",
-             len);
-  } else if (!o && e == json_tokener_success) {
-    snprintf(why, cap, "the reply is JSON null");
-  } else if (!o) {
-    snprintf(why, cap, "the reply is not valid JSON (%s at byte offset %zu)",
-             json_tokener_error_desc(e), end);
-  } else {
-    while (end < len && isspace((unsigned char)body[end]))
-      end++;
-    if (end < len) {
-      snprintf(
-          why, cap,
-          "the reply is not valid JSON (unexpected data at byte offset %zu "
-          "after the JSON value)",
-          end);
-      json_object_put(o);
-      o = NULL;
-    }
-  }
-  json_tokener_free(tok);
-  return o;
-}
-
 /* What a 200 reply of each collection must look like. */
 static const char *
 expected(enum xf_kind kind)
@@ -494,17 +381,19 @@ static int
 score_report(xf_state *s, json_object *report)
 {
   hk_value *f = s->fields;
-  json_object *score = jpath(report, "score");
+  json_object *score = ti_json_path(report, "score");
   if (json_object_is_type(score, json_type_int) ||
       json_object_is_type(score, json_type_double)) {
     f[F_SCORE].is_set = 1;
     f[F_SCORE].f64 = json_object_get_double(score);
   }
-  set_str(&f[F_REASON], jstr(report, "reason"));
-  set_str(&f[F_CATEGORIES], join_keys(&s->categories, jpath(report, "cats")));
-  set_str(&f[F_COUNTRY], jstr(report, "geo.country"));
-  set_str(&f[F_COUNTRY_CODE], jstr(report, "geo.countrycode"));
-  set_str(&f[F_TAGS], join_names(&s->tags, jpath(s->reply, "tags")));
+  ti_json_set_str(&f[F_REASON], ti_json_str(report, "reason"));
+  ti_json_set_str(&f[F_CATEGORIES],
+                  join_keys(&s->categories, ti_json_path(report, "cats")));
+  ti_json_set_str(&f[F_COUNTRY], ti_json_str(report, "geo.country"));
+  ti_json_set_str(&f[F_COUNTRY_CODE], ti_json_str(report, "geo.countrycode"));
+  ti_json_set_str(&f[F_TAGS],
+                  join_names(&s->tags, ti_json_path(s->reply, "tags")));
 
   hk_buf_reset(&s->summary);
   if (f[F_SCORE].is_set)
@@ -524,10 +413,12 @@ static int
 malware_report(xf_state *s)
 {
   hk_value *f = s->fields;
-  json_object *m = jpath(s->reply, "malware");
-  set_str(&f[F_RISK], jstr(m, "risk"));
-  set_str(&f[F_FAMILY], join_names(&s->family, jpath(m, "family")));
-  set_str(&f[F_TAGS], join_names(&s->tags, jpath(s->reply, "tags")));
+  json_object *m = ti_json_path(s->reply, "malware");
+  ti_json_set_str(&f[F_RISK], ti_json_str(m, "risk"));
+  ti_json_set_str(&f[F_FAMILY],
+                  join_names(&s->family, ti_json_path(m, "family")));
+  ti_json_set_str(&f[F_TAGS],
+                  join_names(&s->tags, ti_json_path(s->reply, "tags")));
   hk_buf_reset(&s->summary);
   if (!json_object_is_type(m, json_type_object)) {
     hk_buf_append_str(&s->summary, "no malware report");
@@ -559,7 +450,7 @@ xf_parse(void *state, const hk_config *options, const hk_ioc *ioc,
   char why[160];
   int truncated;
   int status = resp->status;
-  s->reply = parse_json(body, len, why, sizeof why, &truncated);
+  s->reply = ti_json_parse(body, len, why, sizeof why, &truncated);
   char said[256];
   service_message(s, s->reply, said, sizeof said);
 
@@ -610,11 +501,11 @@ xf_parse(void *state, const hk_config *options, const hk_ioc *ioc,
    * result, else the root). */
   json_object *report = s->reply;
   if (kind == XF_URL &&
-      json_object_is_type(jpath(s->reply, "result"), json_type_object))
-    report = jpath(s->reply, "result");
+      json_object_is_type(ti_json_path(s->reply, "result"), json_type_object))
+    report = ti_json_path(s->reply, "result");
   int shaped = json_object_is_type(report, json_type_object) &&
-               (kind == XF_MALWARE || jpath(report, "score") ||
-                jpath(report, kind == XF_IPR ? "ip" : "url"));
+               (kind == XF_MALWARE || ti_json_path(report, "score") ||
+                ti_json_path(report, kind == XF_IPR ? "ip" : "url"));
   if (!shaped)
     return hk_error_set(err, HK_E_FAIL,
                         "xforce: the reply has no %s; expected %s",
