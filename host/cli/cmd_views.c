@@ -100,33 +100,12 @@ const hk_cli_verb hk_cli_verbs_views[] = {
      "      -o html kind=line > flows.html\n"},
     {NULL, NULL, NULL}};
 
-/* Append `v` quoted for the pipeline tokenizer: '...' keeps everything
- * literally; a value with a single quote goes in "..." with \" \\ \$ \`
- * escaped. */
-static void
-append_quoted(hk_buf *b, const char *v)
-{
-  if (!strchr(v, '\'')) {
-    hk_buf_append_char(b, '\'');
-    hk_buf_append_str(b, v);
-    hk_buf_append_char(b, '\'');
-    return;
-  }
-  hk_buf_append_char(b, '"');
-  for (const char *c = v; *c; c++) {
-    if (strchr("\"\\$`", *c))
-      hk_buf_append_char(b, '\\');
-    hk_buf_append_char(b, *c);
-  }
-  hk_buf_append_char(b, '"');
-}
-
 /* " key='value'" */
 static void
 append_option(hk_buf *b, const char *key, const char *value)
 {
   hk_buf_appendf(b, " %s=", key);
-  append_quoted(b, value);
+  hk_cli_append_quoted(b, value);
 }
 
 /* A `key=value` word (key in [a-z][a-z0-9_]*) that is not a file name. */
@@ -390,14 +369,14 @@ hk_cmd_proctree(hk_cli *cli, int argc, char **argv)
   for (int k = 0; k < n_kv; k++)
     if (is_proctree_option(kv[k])) {
       hk_buf_appendf(&text, " %.*s=", (int)strcspn(kv[k], "="), kv[k]);
-      append_quoted(&text, strchr(kv[k], '=') + 1);
+      hk_cli_append_quoted(&text, strchr(kv[k], '=') + 1);
     }
   hk_buf_append_str(&text, " | ");
   hk_buf_append_str(&text, renderer);
   for (int k = 0; k < n_kv; k++)
     if (!is_proctree_option(kv[k])) {
       hk_buf_appendf(&text, " %.*s=", (int)strcspn(kv[k], "="), kv[k]);
-      append_quoted(&text, strchr(kv[k], '=') + 1);
+      hk_cli_append_quoted(&text, strchr(kv[k], '=') + 1);
     }
   free(kv);
   return run_composed(cli, &text);
@@ -505,7 +484,7 @@ hk_cmd_timeline(hk_cli *cli, int argc, char **argv)
   }
   for (int k = 0; k < n_kv; k++) {
     hk_buf_appendf(&text, " %.*s=", (int)strcspn(kv[k], "="), kv[k]);
-    append_quoted(&text, strchr(kv[k], '=') + 1);
+    hk_cli_append_quoted(&text, strchr(kv[k], '=') + 1);
   }
   free(kv);
   hk_buf_free(&a.refs);
