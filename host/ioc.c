@@ -179,11 +179,49 @@ longest_match(const ip_row *rows, size_t n, const uint8_t *addr)
   return best;
 }
 
+/* IPv4 by 32-bit masked compares over rows prepared once, skipping every
+ * row when the first byte starts none: the generic byte-wise walk was a
+ * quarter of a geoip lookup and of an IoC scan's IP validation. */
+#define V4_ROWS (sizeof v4_rows / sizeof *v4_rows)
+static uint32_t v4_pre[V4_ROWS], v4_mask[V4_ROWS];
+static unsigned char v4_first_used[256]; /* some row covers this first byte */
+static pthread_once_t v4_once = PTHREAD_ONCE_INIT;
+
+static void
+v4_init(void)
+{
+  for (size_t i = 0; i < V4_ROWS; i++) {
+    const ip_row *r = &v4_rows[i];
+    v4_mask[i] = r->bits ? 0xffffffffu << (32 - r->bits) : 0;
+    v4_pre[i] = ((uint32_t)r->prefix[0] << 24 | (uint32_t)r->prefix[1] << 16 |
+                 (uint32_t)r->prefix[2] << 8 | r->prefix[3]) &
+                v4_mask[i];
+    for (unsigned b = 0; b < 256; b++)
+      if (((b << 24) & v4_mask[i] & 0xff000000u) == (v4_pre[i] & 0xff000000u))
+        v4_first_used[b] = 1;
+  }
+}
+
+static const ip_row *
+longest_match_v4(const uint8_t *a)
+{
+  const ip_row *best = NULL;
+  uint32_t addr =
+      (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+  pthread_once(&v4_once, v4_init);
+  if (!v4_first_used[a[0]])
+    return NULL;
+  for (size_t i = 0; i < V4_ROWS; i++)
+    if ((addr & v4_mask[i]) == v4_pre[i] &&
+        (best == NULL || v4_rows[i].bits > best->bits))
+      best = &v4_rows[i];
+  return best;
+}
+
 static void
 classify_v4(const uint8_t *a, hk_ip_info *info)
 {
-  const ip_row *row =
-      longest_match(v4_rows, sizeof v4_rows / sizeof *v4_rows, a);
+  const ip_row *row = longest_match_v4(a);
   if (row) {
     info->ip_class = row->ip_class;
     info->is_global = row->is_global;

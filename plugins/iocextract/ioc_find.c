@@ -1,9 +1,9 @@
 /*
  * plugins/iocextract/ioc_find.c -- where the patterns are tried.  One pass
- * over the text records the positions of the characters IoCs hinge on
- * ('.', ':', '@', '[', '(') and the hex runs of hash length; each built-in
- * pattern is then tried, anchored, only at the run starts around those
- * positions.  Included after ioc_scan.c.
+ * over the text (16 bytes a step) makes bitmaps of the characters IoCs hinge
+ * on ('.', ':', '@', '[', '(') and finds the hex runs of hash length; each
+ * built-in pattern is then tried, anchored, only at the run starts around
+ * those marks.  Included after ioc_scan.c and ioc_match.c.
  *
  * Why this gives the same matches as MSTICPy's unanchored search: every
  * built-in pattern except url and the paths starts with a look-behind that
@@ -11,25 +11,31 @@
  * start where a run of class characters starts; and each needs its key
  * character (or a defanging bracket) inside or right after that run.
  */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Look-behind classes: bit 0 ipv4 [0-9.], bit 1 dns [a-z0-9_.\x80-\xff-],
  * bit 2 e-mail user part, bit 3 ipv6 [:.\w]. */
 static unsigned char ioc_cls[256];
 
-/* Pre-pass table: which characters are recorded, and hex digits. */
-#define IOC_K_DOT 1u
-#define IOC_K_COLON 2u
-#define IOC_K_AT 4u
-#define IOC_K_OPEN 8u /* '[' or '(' */
+/* The pre-pass's bitmaps, in this order in ioc_marks.bits. */
+enum { IOC_MK_DOT, IOC_MK_COLON, IOC_MK_AT, IOC_MK_OPEN, IOC_MARK_KINDS };
+
+/* What the text holds (ioc_marks.kinds): a bit per mark kind, then these. */
+#define IOC_K_DOT (1u << IOC_MK_DOT)
+#define IOC_K_COLON (1u << IOC_MK_COLON)
+#define IOC_K_AT (1u << IOC_MK_AT)
+#define IOC_K_OPEN (1u << IOC_MK_OPEN) /* '[' or '(' */
 #define IOC_K_BSLASH 16u
 #define IOC_K_SLASH 32u
-#define IOC_K_HEX 64u
-static unsigned char ioc_kind[256];
+#define IOC_K_HEX 64u /* a hex run of hash length */
 
 static void
 ioc_cls_init(void)
 {
   static const char user[] = ".!#$%&'*+/=?^_`{|}~-";
+  ioc_match_init();
   if (ioc_cls['a'])
     return;
   for (int c = 0; c < 256; c++) {
@@ -46,15 +52,6 @@ ioc_cls_init(void)
       m |= 8;
     ioc_cls[c] = m;
   }
-  ioc_kind['.'] = IOC_K_DOT;
-  ioc_kind[':'] = IOC_K_COLON;
-  ioc_kind['@'] = IOC_K_AT;
-  ioc_kind['['] = ioc_kind['('] = IOC_K_OPEN;
-  ioc_kind['\\'] = IOC_K_BSLASH;
-  ioc_kind['/'] = IOC_K_SLASH;
-  for (int c = 0; c < 256; c++)
-    if (ioc_is_hex(c))
-      ioc_kind[c] = IOC_K_HEX;
 }
 
 static int
@@ -72,137 +69,221 @@ ioc_push(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
   return HK_OK;
 }
 
-/* Positions of the key characters, and the hex runs of hash length.  A run
- * of 32 or more hex digits covers at least one position of the form
- * 16k + 15, so only those are looked at to find them. */
+/* One 64-byte group of the text: the mark bitmaps, a bit per 16-byte block
+ * that is all hex digits, and which of '/' and '\\' occur.  SSE2 is part of
+ * every x86-64; elsewhere the same answers come a byte at a time. */
+static void
+ioc_prepass_group(const unsigned char *g, uint64_t mk[IOC_MARK_KINDS],
+                  unsigned *hexblocks, unsigned *slashes)
+{
+#if defined(__SSE2__)
+#define IOC_BITS16(m) ((uint64_t)(unsigned)_mm_movemask_epi8(m))
+  const __m128i dot = _mm_set1_epi8('.'), colon = _mm_set1_epi8(':'),
+                at = _mm_set1_epi8('@'), sq = _mm_set1_epi8('['),
+                par = _mm_set1_epi8('('), sl = _mm_set1_epi8('/'),
+                bs = _mm_set1_epi8('\\'), c0 = _mm_set1_epi8('0'),
+                c9 = _mm_set1_epi8(9), ca = _mm_set1_epi8('a'),
+                c5 = _mm_set1_epi8(5), lc = _mm_set1_epi8(0x20),
+                zero = _mm_setzero_si128();
+  for (int b = 0; b < 4; b++) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(g + 16 * b)), hex;
+    int sh = 16 * b;
+    mk[IOC_MK_DOT] |= IOC_BITS16(_mm_cmpeq_epi8(v, dot)) << sh;
+    mk[IOC_MK_COLON] |= IOC_BITS16(_mm_cmpeq_epi8(v, colon)) << sh;
+    mk[IOC_MK_AT] |= IOC_BITS16(_mm_cmpeq_epi8(v, at)) << sh;
+    mk[IOC_MK_OPEN] |=
+        IOC_BITS16(_mm_or_si128(_mm_cmpeq_epi8(v, sq), _mm_cmpeq_epi8(v, par)))
+        << sh;
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, sl)))
+      *slashes |= IOC_K_SLASH;
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, bs)))
+      *slashes |= IOC_K_BSLASH;
+    /* hex: c - '0' <= 9 or (c | 0x20) - 'a' <= 5, unsigned saturating */
+    hex = _mm_or_si128(
+        _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(v, c0), c9), zero),
+        _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(_mm_or_si128(v, lc), ca), c5),
+                       zero));
+    if (_mm_movemask_epi8(hex) == 0xffff)
+      *hexblocks |= 1u << b;
+  }
+#undef IOC_BITS16
+#else
+  for (int b = 0; b < 4; b++) {
+    int all_hex = 1;
+    for (int i = 16 * b; i < 16 * b + 16; i++) {
+      unsigned char c = g[i];
+      uint64_t bit = (uint64_t)1 << i;
+      if (c == '.')
+        mk[IOC_MK_DOT] |= bit;
+      else if (c == ':')
+        mk[IOC_MK_COLON] |= bit;
+      else if (c == '@')
+        mk[IOC_MK_AT] |= bit;
+      else if (c == '[' || c == '(')
+        mk[IOC_MK_OPEN] |= bit;
+      else if (c == '/')
+        *slashes |= IOC_K_SLASH;
+      else if (c == '\\')
+        *slashes |= IOC_K_BSLASH;
+      if (!ioc_is_hex(c))
+        all_hex = 0;
+    }
+    if (all_hex)
+      *hexblocks |= 1u << b;
+  }
+#endif
+}
+
+/* Bitmaps of the key characters, and the hex runs of hash length.  A run
+ * of 32 or more hex digits holds a whole 16-byte block of the text, so a
+ * run is only looked for around an all-hex block. */
 static int
 ioc_prepass(ioc_marks *m, const char *text, size_t len)
 {
   const unsigned char *t = (const unsigned char *)text;
-  size_t i;
-  unsigned kinds = 0; /* a local: m->kinds in the loop is a store a byte */
-  m->n = m->nh = 0;
-  uint32_t *pos = m->pos;
-  size_t n = 0;
-  /* Blocks with room for a position per byte reserved up front, so the
-   * inner loop has no check; memory stays in proportion to the marks. */
-  for (size_t blk = 0; blk < len; blk += 65536) {
-    size_t blk_end = len - blk < 65536 ? len : blk + 65536;
-    if (m->cap < n + (blk_end - blk)) {
-      size_t nc = (n + (blk_end - blk)) * 2;
-      uint32_t *g = realloc(m->pos, nc * sizeof *g);
-      if (!g)
-        return HK_E_NOMEM;
-      m->pos = pos = g;
-      m->cap = nc;
+  size_t nw = (len + 63) / 64, hex_done = 0;
+  unsigned kinds = 0;
+
+  m->nh = 0;
+  if (m->cap < nw * IOC_MARK_KINDS) {
+    uint64_t *g = realloc(m->bits, nw * IOC_MARK_KINDS * sizeof *g);
+    if (!g)
+      return HK_E_NOMEM;
+    m->bits = g;
+    m->cap = nw * IOC_MARK_KINDS;
+  }
+  m->nwords = nw;
+  for (size_t w = 0; w < nw; w++) {
+    uint64_t mk[IOC_MARK_KINDS] = {0, 0, 0, 0};
+    unsigned hexblocks = 0;
+    const unsigned char *g = t + 64 * w;
+    unsigned char tail[64];
+    if (len - 64 * w < 64) {
+      /* zeros are no mark and no hex digit */
+      memset(tail, 0, sizeof tail);
+      memcpy(tail, g, len - 64 * w);
+      g = tail;
     }
-    for (i = blk; i < blk_end; i++) {
-      unsigned k = ioc_kind[t[i]];
-      kinds |= k;
-      pos[n] = (uint32_t)i;
-      n += (k & (IOC_K_DOT | IOC_K_COLON | IOC_K_AT | IOC_K_OPEN)) != 0;
+    ioc_prepass_group(g, mk, &hexblocks, &kinds);
+    for (int k = 0; k < IOC_MARK_KINDS; k++) {
+      m->bits[k * nw + w] = mk[k];
+      if (mk[k])
+        kinds |= 1u << k;
+    }
+    for (; hexblocks; hexblocks &= hexblocks - 1) {
+      size_t i = 64 * w + 16 * (size_t)__builtin_ctz(hexblocks), st, e;
+      if (i < hex_done)
+        continue;
+      st = i;
+      while (st > 0 && ioc_is_hex(t[st - 1]))
+        st--;
+      e = i + 16;
+      while (e < len && ioc_is_hex(t[e]))
+        e++;
+      hex_done = e;
+      if (e - st == 32 || e - st == 40 || e - st == 64) {
+        kinds |= IOC_K_HEX;
+        if (ioc_push(&m->hash, &m->nh, &m->caph, (uint32_t)st) ||
+            ioc_push(&m->hash, &m->nh, &m->caph, (uint32_t)(e - st)))
+          return HK_E_NOMEM;
+      }
     }
   }
-  m->n = n;
-  m->kinds = kinds & ~IOC_K_HEX;
-  for (i = 15; i < len;) {
-    size_t st, e;
-    if (ioc_kind[t[i]] != IOC_K_HEX) {
-      i += 16;
-      continue;
-    }
-    st = i;
-    while (st > 0 && ioc_kind[t[st - 1]] == IOC_K_HEX)
-      st--;
-    e = i + 1;
-    while (e < len && ioc_kind[t[e]] == IOC_K_HEX)
-      e++;
-    if (e - st == 32 || e - st == 40 || e - st == 64) {
-      m->kinds |= IOC_K_HEX;
-      if (ioc_push(&m->hash, &m->nh, &m->caph, (uint32_t)st) ||
-          ioc_push(&m->hash, &m->nh, &m->caph, (uint32_t)(e - st)))
-        return HK_E_NOMEM;
-    }
-    i = e + 16;
-  }
+  m->kinds = kinds;
   return HK_OK;
 }
 
-/* Take the match of pattern `type` in sc->md (rc from pcre2_match). */
-static int
-ioc_take_match(ioc_scanner *sc, int type, const char *text, int rc, size_t *end)
+/* Word w of the union of the mark bitmaps in `kinds`. */
+static uint64_t
+ioc_marks_word(const ioc_marks *m, unsigned kinds, size_t w)
 {
-  const ioc_pattern *p = &sc->pat[type];
-  PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
-  *end = ov[1];
-  if (p->group && (uint32_t)rc > p->group && ov[2 * p->group] != PCRE2_UNSET)
-    return ioc_take(sc, type, ov[2 * p->group], text + ov[2 * p->group],
-                    ov[2 * p->group + 1] - ov[2 * p->group]);
-  return ioc_take(sc, type, ov[0], text + ov[0], ov[1] - ov[0]);
+  uint64_t x = 0;
+  for (int k = 0; k < IOC_MARK_KINDS; k++)
+    if (kinds & (1u << k))
+      x |= m->bits[k * m->nwords + w];
+  return x;
 }
 
 /* Try pattern `type` at the start of each class run (class bit `bit`)
- * that holds `min_keys` key characters or is followed by the key or a
- * defanging bracket.  The runs are found from the recorded positions. */
+ * that holds one of the marks in `kinds` or ends right before one.  Each
+ * run is tried once, at its start, and not when a match already covers
+ * that start. */
 static int
 ioc_scan_runs(ioc_scanner *sc, const ioc_marks *m, int type, const char *text,
-              size_t len, unsigned char bit, char key, int min_keys)
+              size_t len, unsigned char bit, unsigned kinds)
 {
-  const ioc_pattern *p = &sc->pat[type];
-  size_t run_end = 0, done_to = 0;
-  for (size_t k = 0; k < m->n; k++) {
-    size_t q = m->pos[k], st, e;
-    int keys = 0, rc;
-    char ch = text[q];
-    if (q < run_end)
-      continue; /* same run as the previous position */
-    /* A run with no key character can only be taken when a key or a
-     * defanging bracket follows it, and that character is a recorded
-     * position of its own that finds the same run start: so only those
-     * positions need looking at. */
-    if (ch != key && ch != '[' && ch != '(')
-      continue;
-    if (ioc_cls[(unsigned char)ch] & bit) {
-      st = q;
-    } else if (ch == key || ch == '[' || ch == '(') {
-      if (q == 0 || !(ioc_cls[(unsigned char)text[q - 1]] & bit))
+  const unsigned char *t = (const unsigned char *)text;
+  size_t done_to = 0, last_anchor = SIZE_MAX, last_st = SIZE_MAX;
+  size_t tried = SIZE_MAX;
+
+  for (size_t w = 0; w < m->nwords; w++) {
+    uint64_t x = ioc_marks_word(m, kinds, w);
+    for (; x; x &= x - 1) {
+      size_t q = 64 * w + (size_t)__builtin_ctzll(x), anchor, st, me;
+      int rc;
+      if (q < done_to)
         continue;
-      st = q - 1;
-    } else {
-      continue;
-    }
-    while (st > 0 && (ioc_cls[(unsigned char)text[st - 1]] & bit))
-      st--;
-    e = st;
-    while (e < len && (ioc_cls[(unsigned char)text[e]] & bit)) {
-      if (text[e] == key) {
-        /* a domain needs a label starting with a letter after a dot */
-        if (bit != 2 ||
-            (e + 1 < len &&
-             ((text[e + 1] | 0x20) >= 'a' && (text[e + 1] | 0x20) <= 'z')) ||
-            (e + 1 < len && (unsigned char)text[e + 1] >= 0x80))
-          keys++;
+      /* the run holding q, or the one ending right before it */
+      if (ioc_cls[t[q]] & bit)
+        anchor = q;
+      else if (q > 0 && (ioc_cls[t[q - 1]] & bit))
+        anchor = q - 1;
+      else
+        continue;
+      if (anchor == last_anchor) {
+        st = last_st;
+      } else {
+        /* back to the run start, or to the last anchor when it is in the
+         * same run (its start is known) */
+        st = anchor;
+        while (st > 0 && (ioc_cls[t[st - 1]] & bit)) {
+          if (st - 1 == last_anchor) {
+            st = last_st;
+            break;
+          }
+          st--;
+        }
       }
-      e++;
-    }
-    run_end = e > q ? e : q + 1;
-    if (st < done_to)
-      continue;
-    if (keys < min_keys &&
-        !(e < len && (text[e] == '[' || text[e] == '(' || text[e] == key)))
-      continue;
-    rc = pcre2_match(p->anchored, (PCRE2_SPTR)text, len, st, 0, sc->md, NULL);
-    if (rc > 0) {
-      size_t me;
-      rc = ioc_take_match(sc, type, text, rc, &me);
-      if (rc != HK_OK)
-        return rc;
-      done_to = me;
-      if (me > run_end)
-        run_end = me;
+      last_anchor = anchor;
+      last_st = st;
+      if (st == tried || st < done_to)
+        continue;
+      tried = st;
+      me = ioc_match_builtin(type, t, len, st);
+      if (me != IOC_NO_MATCH) {
+        rc = ioc_take(sc, type, st, text + st, me - st);
+        if (rc != HK_OK)
+          return rc;
+        done_to = me;
+      }
     }
   }
   return HK_OK;
+}
+
+/* Whether one of URL_SCHEME's names starts at t[st] (a necessary condition
+ * for the url pattern there: it saves most of the PCRE2 calls). */
+static int
+ioc_url_scheme_at(const unsigned char *t, size_t len, size_t st)
+{
+  size_t p = st;
+  int c = t[p] | 0x20;
+#define IOC_XT(i)                                                              \
+  (p + (i) < len && ((t[p + (i)] | 0x20) == 'x' || (t[p + (i)] | 0x20) == 't'))
+#define IOC_CH(i, ch) (p + (i) < len && (t[p + (i)] | 0x20) == (ch))
+  if (c == 'h')
+    return IOC_XT(1) && IOC_XT(2) && IOC_CH(3, 'p');
+  if (c == 's') {
+    p++;
+    c = p < len ? t[p] | 0x20 : 0;
+  }
+  if (c == 'f')
+    return (IOC_XT(1) && IOC_CH(2, 'p')) ||
+           (p == st && ioc_word_at(t, len, p, "file", 4));
+#undef IOC_XT
+#undef IOC_CH
+  return ioc_word_at(t, len, st, "telnet", 6) ||
+         ioc_word_at(t, len, st, "ldap", 4);
 }
 
 /* URLs: from each "://" (or the "[:" of a defanged one), the scheme's
@@ -212,34 +293,39 @@ ioc_scan_urls(ioc_scanner *sc, const ioc_marks *m, const char *text, size_t len)
 {
   const ioc_pattern *p = &sc->pat[IOC_URL];
   size_t done_to = 0;
-  for (size_t j = 0; j < m->n; j++) {
-    size_t c = m->pos[j], back;
-    int rc;
-    if (text[c] != ':' || c < done_to)
-      continue;
-    if (c > 0 && text[c - 1] == '[')
-      c--;
-    else if (!(c + 2 < len && text[c + 1] == '/' && text[c + 2] == '/') &&
-             !(c + 1 < len && text[c + 1] == ']'))
-      continue;
-    back = c < 6 ? c : 6;
-    for (size_t k = back; k >= 1; k--) {
-      size_t st = c - k, me;
-      if (st < done_to)
+  for (size_t w = 0; w < m->nwords; w++) {
+    uint64_t x = m->bits[IOC_MK_COLON * m->nwords + w];
+    for (; x; x &= x - 1) {
+      size_t c = 64 * w + (size_t)__builtin_ctzll(x), back;
+      int rc;
+      if (c < done_to)
         continue;
-      rc = pcre2_match(p->anchored, (PCRE2_SPTR)text, len, st, 0, sc->md, NULL);
-      if (rc > 0) {
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
-        size_t ms = ov[0];
-        me = ov[1];
-        rc = ioc_take(sc, IOC_URL, ms, text + ms, me - ms);
-        if (rc == HK_OK)
-          rc = ioc_url_rescan(sc, IOC_URL, ms, text + ms,
-                              ioc_url_trim(text + ms, me - ms));
-        if (rc != HK_OK)
-          return rc;
-        done_to = me;
-        break;
+      if (c > 0 && text[c - 1] == '[')
+        c--;
+      else if (!(c + 2 < len && text[c + 1] == '/' && text[c + 2] == '/') &&
+               !(c + 1 < len && text[c + 1] == ']'))
+        continue;
+      back = c < 6 ? c : 6;
+      for (size_t k = back; k >= 1; k--) {
+        size_t st = c - k, me;
+        if (st < done_to ||
+            !ioc_url_scheme_at((const unsigned char *)text, len, st))
+          continue;
+        rc = pcre2_match(p->anchored, (PCRE2_SPTR)text, len, st, 0, sc->md,
+                         NULL);
+        if (rc > 0) {
+          PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
+          size_t ms = ov[0];
+          me = ov[1];
+          rc = ioc_take(sc, IOC_URL, ms, text + ms, me - ms);
+          if (rc == HK_OK)
+            rc = ioc_url_rescan(sc, IOC_URL, ms, text + ms,
+                                ioc_url_trim(text + ms, me - ms));
+          if (rc != HK_OK)
+            return rc;
+          done_to = me;
+          break;
+        }
       }
     }
   }
@@ -285,15 +371,15 @@ ioc_scan_text_marks(ioc_scanner *sc, ioc_marks *m, const char *text, size_t len)
     switch (t) {
     case IOC_IPV4:
       if (m->kinds & (IOC_K_DOT | IOC_K_OPEN))
-        rc = ioc_scan_runs(sc, m, t, text, len, 1, '.', 3);
+        rc = ioc_scan_runs(sc, m, t, text, len, 1, IOC_K_DOT | IOC_K_OPEN);
       break;
     case IOC_IPV6:
       if (m->kinds & IOC_K_COLON)
-        rc = ioc_scan_runs(sc, m, t, text, len, 8, ':', 2);
+        rc = ioc_scan_runs(sc, m, t, text, len, 8, IOC_K_COLON | IOC_K_OPEN);
       break;
     case IOC_DNS:
       if (m->kinds & (IOC_K_DOT | IOC_K_OPEN))
-        rc = ioc_scan_runs(sc, m, t, text, len, 2, '.', 1);
+        rc = ioc_scan_runs(sc, m, t, text, len, 2, IOC_K_DOT | IOC_K_OPEN);
       break;
     case IOC_URL:
       if ((m->kinds & IOC_K_COLON) && (m->kinds & (IOC_K_SLASH | IOC_K_OPEN)))
@@ -301,7 +387,7 @@ ioc_scan_text_marks(ioc_scanner *sc, ioc_marks *m, const char *text, size_t len)
       break;
     case IOC_EMAIL:
       if (m->kinds & (IOC_K_AT | IOC_K_OPEN))
-        rc = ioc_scan_runs(sc, m, t, text, len, 4, '@', 1);
+        rc = ioc_scan_runs(sc, m, t, text, len, 4, IOC_K_AT | IOC_K_OPEN);
       break;
     case IOC_WINPATH:
       if (m->kinds & IOC_K_BSLASH)

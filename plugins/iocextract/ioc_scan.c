@@ -36,6 +36,7 @@ enum ioc_type_id {
 };
 
 #define IOC_MAX_TYPES 64
+#define IOC_TLD_SLOTS 1024 /* a power of two */
 
 /* Pieces shared by the defanged patterns: a dot may be written [.], (.),
  * [dot] or (dot); an at-sign [@], (@), [at] or (at). */
@@ -113,8 +114,10 @@ typedef struct ioc_hit {
 
 /* What ioc_find.c's pre-pass found in the current text. */
 typedef struct ioc_marks {
-  uint32_t *pos; /* positions of . : @ [ ( in order */
-  size_t n, cap;
+  uint64_t *bits; /* IOC_MARK_KINDS bitmaps of nwords words each: where the
+                   * text has '.', ':', '@', '[' or '(' (bit i of word w is
+                   * byte 64 w + i) */
+  size_t nwords, cap;
   uint32_t *hash; /* start, length pairs of 32/40/64-hex runs */
   size_t nh, caph;
   unsigned kinds; /* IOC_K_* seen */
@@ -141,11 +144,15 @@ typedef struct ioc_scanner {
   char *arena; /* matched spellings */
   size_t arena_len, arena_cap;
   ioc_marks marks;
-  /* TLD check results: a direct-mapped cache, 0 empty, 1 no, 2 yes */
+  /* TLD check results, open addressing (verdict 0 empty, 1 no, 2 yes);
+   * emptied when three quarters full.  A direct-mapped cache thrashed: a
+   * log's hundred-odd last labels collided often enough that one check in
+   * ten reached libpsl. */
   struct {
     char tld[23];
     unsigned char verdict;
-  } tld_cache[256];
+  } tld_cache[IOC_TLD_SLOTS];
+  size_t tld_used;
   char *tmp; /* refang / percent-decode scratch */
   size_t tmp_cap;
 } ioc_scanner;
@@ -230,7 +237,7 @@ ioc_scanner_free(ioc_scanner *sc)
   free(sc->slots);
   free(sc->arena);
   free(sc->tmp);
-  free(sc->marks.pos);
+  free(sc->marks.bits);
   free(sc->marks.hash);
   memset(sc, 0, sizeof *sc);
 }
@@ -336,7 +343,16 @@ ioc_refang(ioc_scanner *sc, const char *s, size_t len)
   }
   while (i < len) {
     int done = 0;
-    if (s[i] == '[' || s[i] == '(') {
+    if (s[i] != '[' && s[i] != '(') {
+      size_t e = i + 1;
+      while (e < len && s[e] != '[' && s[e] != '(')
+        e++;
+      memcpy(sc->tmp + o, s + i, e - i);
+      o += e - i;
+      i = e;
+      continue;
+    }
+    {
       for (size_t k = 0; k < sizeof subst / sizeof subst[0]; k++) {
         if (ioc_prefix_ci(s + i, len - i, subst[k].from)) {
           if (subst[k].to) {
@@ -357,11 +373,42 @@ ioc_refang(ioc_scanner *sc, const char *s, size_t len)
   return o;
 }
 
+/* False when ioc_refang would return `s` unchanged: no bracket, and no
+ * scheme it rewrites.  Most candidates; it saves their copy. */
+static int
+ioc_maybe_defanged(const char *s, size_t len)
+{
+  return ioc_prefix_ci(s, len, "hxxp") || ioc_prefix_ci(s, len, "htxp") ||
+         ioc_prefix_ci(s, len, "hxtp") || ioc_prefix_ci(s, len, "fxp") ||
+         ioc_prefix_ci(s, len, "sfxp") || memchr(s, '[', len) ||
+         memchr(s, '(', len);
+}
+
 static int
 ioc_is_hex(int c)
 {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
          (c >= 'A' && c <= 'F');
+}
+
+/* Hash of an observable for the per-text set: eight bytes a step (a
+ * byte-wise FNV was a tenth of the scan). */
+static uint32_t
+ioc_hash(const char *s, size_t len)
+{
+  uint64_t h = (uint64_t)len * 0x9e3779b97f4a7c15u, w;
+  while (len >= 8) {
+    memcpy(&w, s, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdu;
+    h ^= h >> 32;
+    s += 8;
+    len -= 8;
+  }
+  w = 0;
+  memcpy(&w, s, len);
+  h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+  h ^= h >> 29;
+  return (uint32_t)h;
 }
 
 /* Valid UTF-8 without overlongs or surrogates. */
@@ -430,21 +477,26 @@ ioc_tld_ok(ioc_scanner *sc, const char *dom, size_t len)
   }
   tld[len - start] = '\0';
   {
-    uint32_t h = 2166136261u;
-    size_t n = len - start;
-    for (size_t i = 0; i < n; i++)
-      h = (h ^ (unsigned char)tld[i]) * 16777619u;
-    h &= 255;
-    if (n < sizeof sc->tld_cache[0].tld) {
-      if (sc->tld_cache[h].verdict && strcmp(sc->tld_cache[h].tld, tld) == 0)
+    size_t n = len - start, h;
+    if (n >= sizeof sc->tld_cache[0].tld)
+      return ioc_tld_lookup(sc, tld, has_high);
+    h = ioc_hash(tld, n) & (IOC_TLD_SLOTS - 1);
+    while (sc->tld_cache[h].verdict) {
+      if (strcmp(sc->tld_cache[h].tld, tld) == 0)
         return sc->tld_cache[h].verdict == 2;
-      ok = ioc_tld_lookup(sc, tld, has_high);
-      memcpy(sc->tld_cache[h].tld, tld, n + 1);
-      sc->tld_cache[h].verdict = ok ? 2 : 1;
-      return ok;
+      h = (h + 1) & (IOC_TLD_SLOTS - 1);
     }
+    ok = ioc_tld_lookup(sc, tld, has_high);
+    if (sc->tld_used >= IOC_TLD_SLOTS / 4 * 3) {
+      memset(sc->tld_cache, 0, sizeof sc->tld_cache);
+      sc->tld_used = 0;
+      h = ioc_hash(tld, n) & (IOC_TLD_SLOTS - 1);
+    }
+    memcpy(sc->tld_cache[h].tld, tld, n + 1);
+    sc->tld_cache[h].verdict = ok ? 2 : 1;
+    sc->tld_used++;
+    return ok;
   }
-  return ioc_tld_lookup(sc, tld, has_high);
 }
 
 static int
@@ -484,15 +536,6 @@ ioc_hash_plausible(const char *s, size_t len)
 
 /* ---- the per-text hit set ---------------------------------------------- */
 
-static uint32_t
-ioc_fnv(const char *s, size_t len)
-{
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < len; i++)
-    h = (h ^ (unsigned char)s[i]) * 16777619u;
-  return h;
-}
-
 static void
 ioc_scanner_reset_text(ioc_scanner *sc)
 {
@@ -528,7 +571,7 @@ ioc_slots_grow(ioc_scanner *sc)
 static int
 ioc_add_hit(ioc_scanner *sc, int type, size_t pos, const char *s, size_t len)
 {
-  uint32_t h = ioc_fnv(s, len);
+  uint32_t h = ioc_hash(s, len);
   int prio = sc->pat[type].priority;
   size_t j;
 
@@ -667,7 +710,8 @@ ioc_take(ioc_scanner *sc, int type, size_t pos, const char *s, size_t len)
 
   if (type == IOC_URL)
     vlen = plen = len = ioc_url_trim(s, len);
-  if (type < IOC_BUILTIN_COUNT && ioc_refangs(type)) {
+  if (type < IOC_BUILTIN_COUNT && ioc_refangs(type) &&
+      ioc_maybe_defanged(s, len)) {
     plen = ioc_refang(sc, s, len);
     if (plen == (size_t)-1)
       return HK_E_NOMEM;

@@ -6,6 +6,8 @@
  */
 #include "ioc_scan.c"
 /* after ioc_scan.c, whose types it uses */
+#include "ioc_match.c"
+/* last: it calls the matchers */
 #include "ioc_find.c"
 
 #include <arpa/inet.h>
@@ -46,6 +48,78 @@ fake_classify(const char *s, size_t len, hk_ip_info *out)
 
 static ioc_scanner sc;
 static char result[8192];
+
+/* ioc_match.c against the regexes it stands for: at every offset of
+ * `text`, the C matcher and PCRE2's anchored match must agree on whether
+ * there is a match and where it ends.  Returns the number of offsets where
+ * they differ (and prints the first). */
+static int
+matcher_disagreements(const char *text, size_t len)
+{
+  static const int types[] = {IOC_IPV4, IOC_IPV6, IOC_DNS, IOC_EMAIL};
+  int bad = 0;
+  /* PCRE2's JIT may read past the subject: give it zeroed room. */
+  char *buf = calloc(1, len + 32);
+  memcpy(buf, text, len);
+  for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
+    int type = types[k];
+    for (size_t st = 0; st <= len; st++) {
+      int rc = pcre2_match(sc.pat[type].anchored, (PCRE2_SPTR)buf, len, st, 0,
+                           sc.md, NULL);
+      size_t want = rc > 0 ? pcre2_get_ovector_pointer(sc.md)[1] : IOC_NO_MATCH;
+      size_t got = ioc_match_builtin(type, (const unsigned char *)buf, len, st);
+      if (want != got && bad++ == 0)
+        diag("%s at %zu of '%.*s': regex %zd, C %zd", sc.pat[type].name, st,
+             (int)len, buf, (ssize_t)want, (ssize_t)got);
+    }
+  }
+  free(buf);
+  return bad;
+}
+
+/* Strings built from pieces of the patterns' grammar, many times over:
+ * octets, hex groups, every defanged dot and at, label edges, IDN bytes,
+ * the look-behind characters. */
+static void
+matcher_fuzz(unsigned n)
+{
+  static const char *const piece[] = {
+      "1",    "12",    "123",      "1234",
+      "255",  "0",     ".",        "[.]",
+      "(.)",  "[dot]", "(DOT)",    "(.",
+      "[at]", "(At)",  "[@]",      "(@)",
+      "@",    ":",     "::",       "a",
+      "ab",   "Abc",   "x",        "xn--",
+      "com",  "uk",    "-",        "_",
+      "%",    "%2",    "\xc3\xa9", "\xff",
+      "f",    "ff",    "ffff",     "fffff",
+      "Z",    " ",     "/",        "[",
+      "(",    "]",     ")",        "e",
+      "10",   "cafe",  "+",        "!",
+      "t",    "at",    "dot",      "abcdefghijklmnopqrstuvwxyz0123456789abc"};
+  unsigned long long x = 0x9e3779b97f4a7c15ull;
+  int bad = 0;
+  size_t offsets = 0;
+  char text[256];
+  for (unsigned i = 0; i < n && bad == 0; i++) {
+    size_t len = 0;
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    int pieces = 1 + (int)((x >> 33) % 14);
+    for (int k = 0; k < pieces; k++) {
+      const char *p;
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      p = piece[(x >> 33) % (sizeof piece / sizeof piece[0])];
+      for (; *p; p++)
+        text[len++] = *p;
+    }
+    bad += matcher_disagreements(text, len);
+    offsets += len + 1;
+  }
+  ok(bad == 0 && offsets > n,
+     "C matchers agree with the regexes on %u generated strings (%zu "
+     "offsets)",
+     n, offsets);
+}
 
 static const char *
 scan(const char *text)
@@ -209,6 +283,26 @@ main(void)
     big[n - 1] = '\0';
     is_str(scan(big), "ipv4:8.8.4.4|dns:x.com", "1 MB line, both ends");
     free(big);
+  }
+  {
+    static const char *const cases[] = {
+        "1.2.3.4", "01.2.3.4.5", "1.2.3.4.", "1.2.3.4.x", "1[.]2(.)3[dot]4",
+        "1.2.3.1234", "a.b.c", "a-.com", "-a.com", "a.b-", "xn--p1ai.xn--",
+        "%2fevil.com", "x%evil.com", "a..com", "a.co_m", "a.comé", "::1",
+        "1::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "::ffff:1.2.3.4",
+        "::1.2.3.4.5", "10:22:33", "fe80::1%eth0", "12345::1", "a:b", "u@x.com",
+        "u[at]x(dot)com", "u(@)x.org", ".u@x.com", "u@-x.com",
+        "a.b.c.d.e.f.g.h.example.co.uk", "u(atx.com", "u[at.com",
+        "u(atxcom.org", "u[atxcom.org", "1[dotx2.3.4", "1(dotx2.3.4",
+        "a[dotxb.com",
+        /* 63 and 64 character labels */
+        "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0.com",
+        "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01.com"};
+    int bad = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+      bad += matcher_disagreements(cases[i], strlen(cases[i]));
+    ok(bad == 0, "C matchers agree with the regexes on the edge cases");
+    matcher_fuzz(100000);
   }
   ioc_scanner_free(&sc);
   return done_testing();
