@@ -256,6 +256,30 @@ classify_v6(const uint8_t *a, hk_ip_info *info)
   }
 }
 
+/* Dotted-quad IPv4 exactly as glibc's inet_pton(AF_INET) takes it: four
+ * decimal octets <= 255, no leading zeros, nothing else.  It spares the
+ * common case inet_pton's copy to a NUL-terminated buffer. */
+static bool
+parse_v4(const char *s, size_t len, uint8_t out[4])
+{
+  size_t i = 0;
+  for (int k = 0; k < 4; k++) {
+    unsigned v = 0;
+    size_t start = i;
+    if (k > 0) {
+      if (i >= len || s[i] != '.')
+        return false;
+      start = ++i;
+    }
+    while (i < len && s[i] >= '0' && s[i] <= '9' && i - start < 3)
+      v = v * 10 + (unsigned)(s[i++] - '0');
+    if (i == start || v > 255 || (s[start] == '0' && i - start > 1))
+      return false;
+    out[k] = (uint8_t)v;
+  }
+  return i == len;
+}
+
 int
 hk_ip_classify(const char *s, size_t len, hk_ip_info *out)
 {
@@ -268,8 +292,12 @@ hk_ip_classify(const char *s, size_t len, hk_ip_info *out)
   info.registry_name = "";
   char buf[INET6_ADDRSTRLEN];
   int rc = HK_E_INVAL;
-  if (s != NULL && len > 0 && len < sizeof buf &&
-      memchr(s, '\0', len) == NULL) {
+  if (s != NULL && len >= 7 && len <= 15 && parse_v4(s, len, info.addr)) {
+    info.family = 4;
+    classify_v4(info.addr, &info);
+    rc = HK_OK;
+  } else if (s != NULL && len > 0 && len < sizeof buf &&
+             memchr(s, '\0', len) == NULL) {
     memcpy(buf, s, len);
     buf[len] = '\0';
     if (memchr(buf, ':', len)) {

@@ -197,11 +197,12 @@ ioc_prepass(ioc_marks *m, const char *text, size_t len)
 static uint64_t
 ioc_marks_word(const ioc_marks *m, unsigned kinds, size_t w)
 {
-  uint64_t x = 0;
-  for (int k = 0; k < IOC_MARK_KINDS; k++)
-    if (kinds & (1u << k))
-      x |= m->bits[k * m->nwords + w];
-  return x;
+  const uint64_t *b = m->bits + w;
+  size_t nw = m->nwords;
+  return (kinds & IOC_K_DOT ? b[IOC_MK_DOT * nw] : 0) |
+         (kinds & IOC_K_COLON ? b[IOC_MK_COLON * nw] : 0) |
+         (kinds & IOC_K_AT ? b[IOC_MK_AT * nw] : 0) |
+         (kinds & IOC_K_OPEN ? b[IOC_MK_OPEN * nw] : 0);
 }
 
 /* Try pattern `type` at the start of each class run (class bit `bit`)

@@ -93,7 +93,8 @@ static const char *const ioc_builtin_regex[IOC_BUILTIN_COUNT] = {
     NULL};
 
 typedef struct ioc_pattern {
-  char *name;           /* owned copy */
+  char *name; /* owned copy */
+  size_t name_len;
   int priority;         /* 0 highest */
   pcre2_code *code;     /* NULL for the C-scanned hash types */
   pcre2_code *anchored; /* built-ins: the same, anchored (JIT has no
@@ -153,8 +154,10 @@ typedef struct ioc_scanner {
     unsigned char verdict;
   } tld_cache[IOC_TLD_SLOTS];
   size_t tld_used;
-  char *tmp; /* refang / percent-decode scratch */
+  char *tmp; /* refang scratch */
   size_t tmp_cap;
+  char *dec; /* percent-decoded URL of ioc_url_rescan */
+  size_t dec_cap;
 } ioc_scanner;
 
 static void ioc_cls_init(void);
@@ -178,6 +181,7 @@ ioc_scanner_add_pattern(ioc_scanner *sc, const char *name, const char *regex,
   p->name = strdup(name);
   if (!p->name)
     return HK_E_NOMEM;
+  p->name_len = strlen(name);
   if (regex) {
     p->code = pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED,
                             PCRE2_CASELESS | PCRE2_MULTILINE, &errcode, &erroff,
@@ -237,6 +241,7 @@ ioc_scanner_free(ioc_scanner *sc)
   free(sc->slots);
   free(sc->arena);
   free(sc->tmp);
+  free(sc->dec);
   free(sc->marks.bits);
   free(sc->marks.hash);
   memset(sc, 0, sizeof *sc);
@@ -746,6 +751,21 @@ static int ioc_scan_pattern(ioc_scanner *sc, int type, const char *text,
  * text (§23), so redirect targets were mostly missed.  Here the decoded
  * URL is rescanned from just after its own scheme, so a URL inside the
  * query (?u=https%3A%2F%2Fevil.example%2F) is found with its host. */
+/* Whether s[0..n) has what must follow a URL scheme ("://", "[://]" or
+ * "[:]//"): without it the rescan cannot find a URL and is skipped. */
+static int
+ioc_may_hold_url(const char *s, size_t n)
+{
+  const char *c = s, *end = s + n;
+  while ((c = memchr(c, ':', (size_t)(end - c))) != NULL) {
+    if ((end - c >= 3 && c[1] == '/' && c[2] == '/') ||
+        (end - c >= 2 && c[1] == ']'))
+      return 1;
+    c++;
+  }
+  return 0;
+}
+
 static int
 ioc_url_rescan(ioc_scanner *sc, int type, size_t pos, const char *u, size_t len)
 {
@@ -754,9 +774,14 @@ ioc_url_rescan(ioc_scanner *sc, int type, size_t pos, const char *u, size_t len)
   int has_pct = memchr(u, '%', len) != NULL;
   int rc;
 
-  dec = malloc(len + 1);
-  if (!dec)
-    return HK_E_NOMEM;
+  if (len + 1 > sc->dec_cap) {
+    char *g = realloc(sc->dec, len + 1);
+    if (!g)
+      return HK_E_NOMEM;
+    sc->dec = g;
+    sc->dec_cap = len + 1;
+  }
+  dec = sc->dec;
   for (size_t i = 0; i < len; i++) {
     int hi, lo;
     if (u[i] == '%' && i + 2 < len &&
@@ -778,9 +803,8 @@ ioc_url_rescan(ioc_scanner *sc, int type, size_t pos, const char *u, size_t len)
     if (sep)
       skip = (size_t)(sep - dec) + 1;
   }
-  if (rc == HK_OK && skip < o)
+  if (rc == HK_OK && skip < o && ioc_may_hold_url(dec + skip, o - skip))
     rc = ioc_scan_pattern(sc, type, dec, o, skip, pos, 1);
-  free(dec);
   return rc;
 }
 

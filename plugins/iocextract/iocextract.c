@@ -39,6 +39,7 @@ typedef struct ioc_run {
   size_t ncols;
   const char *const *col_names; /* borrowed from the options */
   int64_t *col_index;           /* per column, index in cur.schema */
+  size_t *col_name_len;
   hk_table_builder *out;
   hk_buf cell;       /* text of a non-utf8 cell */
   int64_t index_col; /* int64 column giving SourceIndex, or -1: row number */
@@ -157,6 +158,7 @@ ioc_run_free(void *ud)
   hk_table_builder_free(r->out);
   ioc_scanner_free(&r->sc);
   free(r->col_index);
+  free(r->col_name_len);
   hk_buf_free(&r->cell);
   free(r);
 }
@@ -222,8 +224,9 @@ ioc_emit_cell(ioc_run *r, int64_t row, size_t c, hk_error *err)
   for (size_t h = 0; h < r->sc.nhits; h++) {
     const ioc_hit *hit = &r->sc.hits[h];
     const char *obs = r->sc.arena + hit->raw_off;
-    const char *name = r->sc.pat[hit->type].name;
-    if (hk_table_builder_append_utf8(r->out, OUT_TYPE, name, strlen(name)) ||
+    const ioc_pattern *pat = &r->sc.pat[hit->type];
+    if (hk_table_builder_append_utf8(r->out, OUT_TYPE, pat->name,
+                                     pat->name_len) ||
         hk_table_builder_append_utf8(r->out, OUT_OBSERVABLE, obs,
                                      hit->raw_len) ||
         hk_table_builder_append_int64(r->out, OUT_SOURCE_INDEX, src) ||
@@ -231,7 +234,7 @@ ioc_emit_cell(ioc_run *r, int64_t row, size_t c, hk_error *err)
              ? hk_table_builder_append_utf8(r->out, OUT_INPUT, text, len)
              : hk_table_builder_append_null(r->out, OUT_INPUT)) ||
         hk_table_builder_append_utf8(r->out, OUT_COLUMN, r->col_names[c],
-                                     strlen(r->col_names[c])))
+                                     r->col_name_len[c]))
       return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
     bytes += (int64_t)(hit->raw_len + (r->keep_input ? len : 0) + 16);
   }
@@ -310,10 +313,12 @@ static int
 ioc_find_columns(ioc_run *r, hk_error *err)
 {
   r->col_index = calloc(r->ncols ? r->ncols : 1, sizeof *r->col_index);
-  if (!r->col_index)
+  r->col_name_len = calloc(r->ncols ? r->ncols : 1, sizeof *r->col_name_len);
+  if (!r->col_index || !r->col_name_len)
     return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
   for (size_t c = 0; c < r->ncols; c++) {
     int64_t found = -1;
+    r->col_name_len[c] = strlen(r->col_names[c]);
     for (int64_t k = 0; k < r->cur.schema.n_children; k++) {
       const char *nm = r->cur.schema.children[k]->name;
       if (nm && strcmp(nm, r->col_names[c]) == 0) {

@@ -141,6 +141,17 @@ test_csv(void)
   is_str(csv(&b, " lead", ','), "\" lead\"", "csv: leading space quoted");
   is_str(csv(&b, "trail ", ','), "\"trail \"", "csv: trailing space quoted");
   is_str(csv(&b, "in side", ','), "in side", "csv: inner space not quoted");
+  /* past the first eight bytes (they are checked a word at a time) */
+  is_str(csv(&b, "0123456789abcdef,x", ','), "\"0123456789abcdef,x\"",
+         "csv: separator in the third word");
+  is_str(csv(&b, "01234567\"9", ','), "\"01234567\"\"9\"",
+         "csv: quote right after the first word");
+  is_str(csv(&b, "0123456\n", ','), "\"0123456\n\"",
+         "csv: LF at the end of the first word");
+  is_str(csv(&b, "0123456789abcdef\r", ';'), "\"0123456789abcdef\r\"",
+         "csv: CR in the tail");
+  is_str(csv(&b, "01234567\xc3\xa9,89abcdefg", ';'),
+         "01234567\xc3\xa9,89abcdefg", "csv: long field, nothing to quote");
   hk_buf_free(&b);
 }
 
