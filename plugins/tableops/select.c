@@ -18,6 +18,8 @@ typedef struct select_run {
   hk_table_builder *b;
   size_t *which; /* input column of each output column */
   size_t n;
+  int64_t *map; /* `which` for hk_splice_batch, when share is set */
+  int share;    /* pass the input's columns on rather than copy them */
 } select_run;
 
 static void
@@ -27,6 +29,7 @@ select_free(void *ud)
   tableops_input_close(&r->in);
   hk_table_builder_free(r->b);
   free(r->which);
+  free(r->map);
   free(r);
 }
 
@@ -49,6 +52,12 @@ select_next(void *ud, struct ArrowArray *out, hk_error *err)
   if (!batch.release) {
     out->release = NULL;
     return HK_OK;
+  }
+  if (r->share) {
+    rc = hk_splice_batch(&batch, NULL, r->map, (int64_t)r->n, out, err);
+    if (rc != HK_OK)
+      tableops_error_context(err, "select: input batch");
+    return rc;
   }
   rc = hk_batch_view_init(&v, &r->in.schema, &batch, err);
   if (rc != HK_OK) {
@@ -174,6 +183,37 @@ select_plan(select_run *r, const tableops_name_list *l, const char ***names,
   return rc;
 }
 
+/* Whether the output can be the input's own columns, renamed: when each
+ * kept input column has the very type string the output schema declares
+ * for it (no dictionary, no children).  Then a batch costs a few pointers
+ * instead of a copy of every cell; otherwise (a type the builder writes
+ * differently) the cells are copied. */
+static int
+select_plan_sharing(select_run *r, hk_error *err)
+{
+  struct ArrowSchema out;
+  int share = 1;
+  int rc = hk_table_builder_export_schema(r->b, &out, err);
+  if (rc != HK_OK)
+    return rc;
+  for (size_t c = 0; c < r->n && share; c++) {
+    const struct ArrowSchema *in = r->in.schema.children[r->which[c]];
+    share = (int64_t)c < out.n_children && in && in->format &&
+            in->dictionary == NULL && in->n_children == 0 &&
+            strcmp(in->format, out.children[c]->format) == 0;
+  }
+  hk_schema_release(&out);
+  if (!share)
+    return HK_OK;
+  r->map = calloc(r->n ? r->n : 1, sizeof *r->map);
+  if (!r->map)
+    return hk_error_set(err, HK_E_NOMEM, "select: out of memory");
+  for (size_t c = 0; c < r->n; c++)
+    r->map[c] = (int64_t)r->which[c];
+  r->share = 1;
+  return HK_OK;
+}
+
 static int
 select_run_fn(void *state, const hk_config *options,
               struct ArrowArrayStream *input, struct ArrowArrayStream *output,
@@ -217,6 +257,8 @@ select_run_fn(void *state, const hk_config *options,
   }
   free(names);
   tableops_name_list_free(&l);
+  if (rc == HK_OK)
+    rc = select_plan_sharing(r, err);
   if (rc != HK_OK) {
     select_free(r);
     return rc;

@@ -1,9 +1,9 @@
 /*
  * sdk/lib/table_splice.c -- an output batch (and its schema) made of an
  * input batch whose children are shared, not copied, plus children of a
- * second batch.  The output keeps both parents alive in its private data
- * and releases them with itself; the children stay owned by their parents
- * (table.h says how a consumer may still move one out).
+ * second batch (or none: a projection).  The output keeps both parents alive in
+ * its private data and releases them with itself; the children stay owned by
+ * their parents (table.h says how a consumer may still move one out).
  */
 #include "sdk_internal.h"
 
@@ -118,12 +118,12 @@ hk_splice_batch(struct ArrowArray *in, struct ArrowArray *add,
   splice_array *sa;
   int rc;
 
-  if (!in || !add || !in->release || !add->release)
+  if (!in || !in->release || (add && !add->release))
     rc = hk_error_set(err, HK_E_INVAL, "splice: %s batch is released",
                       !in || !in->release ? "the input" : "the added");
   else
-    rc = check_map(map, n, in->n_children, add->n_children, err);
-  if (rc == HK_OK)
+    rc = check_map(map, n, in->n_children, add ? add->n_children : 0, err);
+  if (rc == HK_OK && add)
     rc = check_added_lengths(in, add, map, n, err);
   if (rc != HK_OK) {
     hk_array_release(in);
@@ -140,9 +140,11 @@ hk_splice_batch(struct ArrowArray *in, struct ArrowArray *add,
     return hk_error_set(err, HK_E_NOMEM, "out of memory");
   }
   sa->in = *in;
-  sa->add = *add;
   in->release = NULL;
-  add->release = NULL;
+  if (add) {
+    sa->add = *add;
+    add->release = NULL;
+  }
   for (int64_t i = 0; i < n; i++)
     sa->children[i] =
         map[i] >= 0 ? sa->in.children[map[i]] : sa->add.children[-(map[i] + 1)];
@@ -167,11 +169,11 @@ hk_splice_schema(struct ArrowSchema *in, struct ArrowSchema *add,
   splice_schema *ss;
   int rc;
 
-  if (!in || !add || !in->release || !add->release)
+  if (!in || !in->release || (add && !add->release))
     rc = hk_error_set(err, HK_E_INVAL, "splice: %s schema is released",
                       !in || !in->release ? "the input" : "the added");
   else
-    rc = check_map(map, n, in->n_children, add->n_children, err);
+    rc = check_map(map, n, in->n_children, add ? add->n_children : 0, err);
   if (rc != HK_OK) {
     hk_schema_release(in);
     hk_schema_release(add);
@@ -187,9 +189,11 @@ hk_splice_schema(struct ArrowSchema *in, struct ArrowSchema *add,
     return hk_error_set(err, HK_E_NOMEM, "out of memory");
   }
   ss->in = *in;
-  ss->add = *add;
   in->release = NULL;
-  add->release = NULL;
+  if (add) {
+    ss->add = *add;
+    add->release = NULL;
+  }
   for (int64_t i = 0; i < n; i++)
     ss->children[i] =
         map[i] >= 0 ? ss->in.children[map[i]] : ss->add.children[-(map[i] + 1)];

@@ -306,6 +306,49 @@ test_pad(void)
   hk_table_builder_free(b);
 }
 
+/* No added batch: a projection of the input, reordered, offset kept. */
+static void
+test_projection(void)
+{
+  struct ArrowSchema in_s, out_s;
+  struct ArrowArray in, out;
+  struct ArrowArray *b_child, *a_child;
+  const int64_t map[] = {1, 0};
+  const int64_t with_added[] = {0, -1};
+  hk_error err;
+
+  make_input(&in_s, &in);
+  in.offset = 1;
+  in.length = 3;
+  b_child = in.children[1];
+  a_child = in.children[0];
+  is_int(hk_splice_schema(&in_s, NULL, map, 2, &out_s, &err), HK_OK,
+         "projection: schema without an added one");
+  is_int(hk_splice_batch(&in, NULL, map, 2, &out, &err), HK_OK,
+         "projection: batch without an added one");
+  ok(in.release == NULL && in_s.release == NULL, "projection: input taken");
+  ok(out.children[0] == b_child && out.children[1] == a_child &&
+         out.n_children == 2,
+     "projection: the input's own children, in the map's order");
+  is_int(out.offset, 1, "projection: offset kept");
+  is_str(out_s.children[0]->name, "b", "projection: first column is b");
+  is_int(hk_table_validate_batch(&out_s, &out, &err), HK_OK,
+         "projection validates: %s", err.msg);
+  hk_array_release(&out);
+  hk_schema_release(&out_s);
+
+  make_input(&in_s, &in);
+  hk_error_clear(&err);
+  is_int(hk_splice_batch(&in, NULL, with_added, 2, &out, &err), HK_E_INVAL,
+         "projection: an added column without an added batch is refused");
+  is_str(err.msg,
+         "splice: output column 1 maps to added column 0, which does not "
+         "exist (0 columns)",
+         "projection: and says which");
+  ok(in.release == NULL, "projection: input released on refusal");
+  hk_schema_release(&in_s);
+}
+
 int
 main(void)
 {
@@ -316,5 +359,6 @@ main(void)
   test_move_child();
   test_refusals();
   test_pad();
+  test_projection();
   return done_testing();
 }

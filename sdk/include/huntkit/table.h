@@ -253,6 +253,9 @@ void hk_row_cursor_release(hk_row_cursor *c);
  *   map[i] of `in`, map[i] < 0 is column -map[i]-1 of `add`.  Borrowed;
  *   read only during the call.  An input column the map leaves out is not
  *   in the output (it is released with the input).
+ * add may be NULL when the map names only input columns: `out` is then a
+ *   projection of `in` (some of its columns, in any order), still without
+ *   a copy.
  * Ownership: both calls take `in` and `add` (transfer: they are moved into
  *   `out`, and on failure released; either way both are left released).
  *   *out (transfer: the caller releases it) points at the very child
