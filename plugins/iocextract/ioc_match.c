@@ -90,44 +90,40 @@ ioc_word_at(const unsigned char *t, size_t len, size_t p, const char *w,
   return 1;
 }
 
-/* DOT at t[p] (. [.] (.) [dot] (dot)): its length, 0 when none. */
+/* A defangable character at t[p]: `c` itself, or `c` or `word` in [] or ()
+ * (caseless): its length, 0 when none. */
 static size_t
-ioc_dot_len(const unsigned char *t, size_t len, size_t p)
+ioc_defanged_len(const unsigned char *t, size_t len, size_t p, unsigned char c,
+                 const char *word, size_t wn)
 {
-  unsigned char c;
+  unsigned char close;
   if (p >= len)
     return 0;
-  c = t[p];
-  if (c == '.')
+  if (t[p] == c)
     return 1;
-  if (c != '[' && c != '(')
+  if (t[p] != '[' && t[p] != '(')
     return 0;
-  c = c == '[' ? ']' : ')';
-  if (p + 2 < len && t[p + 1] == '.' && t[p + 2] == c)
+  close = t[p] == '[' ? ']' : ')';
+  if (p + 2 < len && t[p + 1] == c && t[p + 2] == close)
     return 3;
-  if (p + 4 < len && ioc_word_at(t, len, p + 1, "dot", 3) && t[p + 4] == c)
-    return 5;
+  if (p + wn + 1 < len && ioc_word_at(t, len, p + 1, word, wn) &&
+      t[p + wn + 1] == close)
+    return wn + 2;
   return 0;
 }
 
-/* AT at t[p] (@ [@] (@) [at] (at)): its length, 0 when none. */
+/* DOT: . [.] (.) [dot] (dot) */
+static size_t
+ioc_dot_len(const unsigned char *t, size_t len, size_t p)
+{
+  return ioc_defanged_len(t, len, p, '.', "dot", 3);
+}
+
+/* AT: @ [@] (@) [at] (at) */
 static size_t
 ioc_at_len(const unsigned char *t, size_t len, size_t p)
 {
-  unsigned char c;
-  if (p >= len)
-    return 0;
-  c = t[p];
-  if (c == '@')
-    return 1;
-  if (c != '[' && c != '(')
-    return 0;
-  c = c == '[' ? ']' : ')';
-  if (p + 2 < len && t[p + 1] == '@' && t[p + 2] == c)
-    return 3;
-  if (p + 3 < len && ioc_word_at(t, len, p + 1, "at", 2) && t[p + 3] == c)
-    return 4;
-  return 0;
+  return ioc_defanged_len(t, len, p, '@', "at", 2);
 }
 
 /* TLD (?![a-z0-9_\x80-\xff-]) at t[q]: the end, or IOC_NO_MATCH.  The
