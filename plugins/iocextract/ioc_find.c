@@ -31,26 +31,20 @@ enum { IOC_MK_DOT, IOC_MK_COLON, IOC_MK_AT, IOC_MK_OPEN, IOC_MARK_KINDS };
 #define IOC_K_SLASH 32u
 #define IOC_K_HEX 64u /* a hex run of hash length */
 
+/* The look-behind classes, from ioc_match.c's character classes. */
 static void
 ioc_cls_init(void)
 {
-  static const char user[] = ".!#$%&'*+/=?^_`{|}~-";
   ioc_match_init();
   if (ioc_cls['a'])
     return;
   for (int c = 0; c < 256; c++) {
-    unsigned char m = 0;
-    int alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-                (c >= 'A' && c <= 'Z');
-    if ((c >= '0' && c <= '9') || c == '.')
-      m |= 1;
-    if (alnum || c == '_' || c == '.' || c == '-' || c >= 0x80)
-      m |= 2;
-    if (alnum || (c && strchr(user, c)))
-      m |= 4;
-    if (alnum || c == '_' || c == ':' || c == '.')
-      m |= 8;
-    ioc_cls[c] = m;
+    unsigned m = ioc_mcls[c];
+    int dot = c == '.';
+    ioc_cls[c] = (unsigned char)(((m & IOC_C_DIGIT) || dot ? 1 : 0) |
+                                 ((m & IOC_C_TAIL) || dot ? 2 : 0) |
+                                 (m & IOC_C_USER ? 4 : 0) |
+                                 ((m & IOC_C_WORD) || dot || c == ':' ? 8 : 0));
   }
 }
 
@@ -280,11 +274,11 @@ ioc_url_scheme_at(const unsigned char *t, size_t len, size_t st)
   }
   if (c == 'f')
     return (IOC_XT(1) && IOC_CH(2, 'p')) ||
-           (p == st && ioc_word_at(t, len, p, "file", 4));
+           (p == st && ioc_prefix_ci((const char *)t + p, len - p, "file"));
 #undef IOC_XT
 #undef IOC_CH
-  return ioc_word_at(t, len, st, "telnet", 6) ||
-         ioc_word_at(t, len, st, "ldap", 4);
+  return ioc_prefix_ci((const char *)t + st, len - st, "telnet") ||
+         ioc_prefix_ci((const char *)t + st, len - st, "ldap");
 }
 
 /* URLs: from each "://" (or the "[:" of a defanged one), the scheme's

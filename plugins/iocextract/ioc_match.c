@@ -76,26 +76,13 @@ ioc_has(const unsigned char *t, size_t len, size_t p, unsigned cls)
   return p < len && (ioc_mcls[t[p]] & cls);
 }
 
-/* Caseless compare of the lowercase word w at t[p]. */
-static int
-ioc_word_at(const unsigned char *t, size_t len, size_t p, const char *w,
-            size_t n)
-{
-  if (len - p < n)
-    return 0;
-  for (size_t i = 0; i < n; i++)
-    if ((t[p + i] | ((t[p + i] >= 'A' && t[p + i] <= 'Z') ? 0x20 : 0)) !=
-        (unsigned char)w[i])
-      return 0;
-  return 1;
-}
-
 /* A defangable character at t[p]: `c` itself, or `c` or `word` in [] or ()
  * (caseless): its length, 0 when none. */
 static size_t
 ioc_defanged_len(const unsigned char *t, size_t len, size_t p, unsigned char c,
-                 const char *word, size_t wn)
+                 const char *word)
 {
+  size_t wn = strlen(word);
   unsigned char close;
   if (p >= len)
     return 0;
@@ -106,7 +93,8 @@ ioc_defanged_len(const unsigned char *t, size_t len, size_t p, unsigned char c,
   close = t[p] == '[' ? ']' : ')';
   if (p + 2 < len && t[p + 1] == c && t[p + 2] == close)
     return 3;
-  if (p + wn + 1 < len && ioc_word_at(t, len, p + 1, word, wn) &&
+  if (p + wn + 1 < len &&
+      ioc_prefix_ci((const char *)t + p + 1, len - p - 1, word) &&
       t[p + wn + 1] == close)
     return wn + 2;
   return 0;
@@ -116,14 +104,14 @@ ioc_defanged_len(const unsigned char *t, size_t len, size_t p, unsigned char c,
 static size_t
 ioc_dot_len(const unsigned char *t, size_t len, size_t p)
 {
-  return ioc_defanged_len(t, len, p, '.', "dot", 3);
+  return ioc_defanged_len(t, len, p, '.', "dot");
 }
 
 /* AT: @ [@] (@) [at] (at) */
 static size_t
 ioc_at_len(const unsigned char *t, size_t len, size_t p)
 {
-  return ioc_defanged_len(t, len, p, '@', "at", 2);
+  return ioc_defanged_len(t, len, p, '@', "at");
 }
 
 /* TLD (?![a-z0-9_\x80-\xff-]) at t[q]: the end, or IOC_NO_MATCH.  The
@@ -135,7 +123,7 @@ ioc_match_tld(const unsigned char *t, size_t len, size_t q)
   size_t n = ioc_run_len(t, len, q, IOC_C_ALPHA);
   if (n >= 2 && n <= 63 && !ioc_has(t, len, q + n, IOC_C_TAIL))
     return q + n;
-  if (ioc_word_at(t, len, q, "xn--", 4)) {
+  if (ioc_prefix_ci((const char *)t + q, len - q, "xn--")) {
     size_t p = q + 4, c = 0;
     while (p + c < len && (ioc_mcls[t[p + c]] & (IOC_C_ALPHA | IOC_C_DIGIT) ||
                            t[p + c] == '-'))

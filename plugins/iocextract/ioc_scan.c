@@ -97,7 +97,7 @@ typedef struct ioc_pattern {
   size_t name_len;
   int priority;         /* 0 highest */
   pcre2_code *code;     /* NULL for the C-scanned hash types */
-  pcre2_code *anchored; /* built-ins: the same, anchored (JIT has no
+  pcre2_code *anchored; /* url only: the same, anchored (JIT has no
                          * match-time PCRE2_ANCHORED) */
   uint32_t group;       /* capture group holding the observable, 0 = whole */
   uint32_t host_group;  /* url only: the host group, for the rescan */
@@ -199,7 +199,7 @@ ioc_scanner_add_pattern(ioc_scanner *sc, const char *name, const char *regex,
     /* JIT is an optimisation: without it (no JIT support on this CPU)
      * pcre2_match still works, only slower. */
     (void)pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE);
-    if (sc->npat < IOC_BUILTIN_COUNT) {
+    if (sc->npat == IOC_URL) {
       p->anchored =
           pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED,
                         PCRE2_CASELESS | PCRE2_MULTILINE | PCRE2_ANCHORED,
@@ -322,9 +322,11 @@ ioc_prefix_ci(const char *s, size_t len, const char *pre)
   return 1;
 }
 
-/* Rewrite the defanged spellings into sc->tmp; returns the new length. */
-static size_t
-ioc_refang(ioc_scanner *sc, const char *s, size_t len)
+/* The refanged spelling of s[0..len): `s` itself when nothing is defanged
+ * (most candidates, spared a copy), else sc->tmp.  NULL when out of
+ * memory. */
+static const char *
+ioc_refang(ioc_scanner *sc, const char *s, size_t len, size_t *out_len)
 {
   static const struct {
     const char *from;
@@ -333,18 +335,27 @@ ioc_refang(ioc_scanner *sc, const char *s, size_t len)
                {"[@]", '@'}, {"(@)", '@'}, {"[at]", '@'},  {"(at)", '@'},
                {"[://]", 0}, {"[:]", ':'}};
   size_t o = 0, i = 0;
+  const char *scheme = NULL; /* hxxp(s) -> http(s), fxp -> ftp */
 
+  int c0 = len ? ioc_lower((unsigned char)s[0]) : 0;
+
+  if (c0 == 'h' &&
+      (ioc_prefix_ci(s, len, "hxxp") || ioc_prefix_ci(s, len, "htxp") ||
+       ioc_prefix_ci(s, len, "hxtp")))
+    scheme = "http";
+  else if (c0 == 'f' && ioc_prefix_ci(s, len, "fxp"))
+    scheme = "ftp";
+  else if (c0 == 's' && ioc_prefix_ci(s, len, "sfxp"))
+    scheme = "sftp";
+  if (!scheme && !memchr(s, '[', len) && !memchr(s, '(', len)) {
+    *out_len = len;
+    return s;
+  }
   if (ioc_tmp_reserve(sc, len + 4) != HK_OK)
-    return (size_t)-1;
-  /* scheme: hxxp(s) -> http(s), fxp -> ftp */
-  if (ioc_prefix_ci(s, len, "hxxp") || ioc_prefix_ci(s, len, "htxp") ||
-      ioc_prefix_ci(s, len, "hxtp")) {
-    memcpy(sc->tmp, "http", 4);
-    o = i = 4;
-  } else if (ioc_prefix_ci(s, len, "fxp") || ioc_prefix_ci(s, len, "sfxp")) {
-    size_t n = s[0] == 's' || s[0] == 'S' ? 4 : 3;
-    memcpy(sc->tmp, n == 4 ? "sftp" : "ftp", n);
-    o = i = n;
+    return NULL;
+  if (scheme) {
+    o = i = strlen(scheme);
+    memcpy(sc->tmp, scheme, o);
   }
   while (i < len) {
     int done = 0;
@@ -375,18 +386,8 @@ ioc_refang(ioc_scanner *sc, const char *s, size_t len)
     if (!done)
       sc->tmp[o++] = s[i++];
   }
-  return o;
-}
-
-/* False when ioc_refang would return `s` unchanged: no bracket, and no
- * scheme it rewrites.  Most candidates; it saves their copy. */
-static int
-ioc_maybe_defanged(const char *s, size_t len)
-{
-  return ioc_prefix_ci(s, len, "hxxp") || ioc_prefix_ci(s, len, "htxp") ||
-         ioc_prefix_ci(s, len, "hxtp") || ioc_prefix_ci(s, len, "fxp") ||
-         ioc_prefix_ci(s, len, "sfxp") || memchr(s, '[', len) ||
-         memchr(s, '(', len);
+  *out_len = o;
+  return sc->tmp;
 }
 
 static int
@@ -715,13 +716,12 @@ ioc_take(ioc_scanner *sc, int type, size_t pos, const char *s, size_t len)
 
   if (type == IOC_URL)
     vlen = plen = len = ioc_url_trim(s, len);
-  if (type < IOC_BUILTIN_COUNT && ioc_refangs(type) &&
-      ioc_maybe_defanged(s, len)) {
-    plen = ioc_refang(sc, s, len);
-    if (plen == (size_t)-1)
+  if (type < IOC_BUILTIN_COUNT && ioc_refangs(type)) {
+    plain = ioc_refang(sc, s, len, &plen);
+    if (!plain)
       return HK_E_NOMEM;
-    plain = sc->tmp;
-    if (sc->plain_only && (plen != len || memcmp(plain, s, len) != 0))
+    if (sc->plain_only && plain != s &&
+        (plen != len || memcmp(plain, s, len) != 0))
       return HK_OK;
     if (sc->refang) {
       v = plain;
