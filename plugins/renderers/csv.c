@@ -107,16 +107,18 @@ csv_begin(void *ud, const struct ArrowSchema *schema, hk_rnd_out *out,
 }
 
 static int
-csv_cell(csv_render *cr, hk_buf *b, const hk_batch_view *v, int type,
-         int64_t col, int64_t row)
+csv_cell(csv_render *cr, hk_buf *b, const hk_batch_view *v,
+         const hk_column_view *cv, int64_t col, int64_t row)
 {
-  if (type == HK_COL_NULL || hk_batch_view_is_null(v, col, row))
+  if (hk_column_view_is_null(cv, row))
     return cr->columns == 1 ? hk_buf_append(b, "\"\"", 2) : HK_OK;
-  if (type == HK_COL_UTF8) {
+  if (cv->type == HK_COL_UTF8) {
     size_t len;
-    const char *s = hk_batch_view_utf8(v, col, row, &len);
+    const char *s = hk_column_view_utf8(cv, row, &len);
     return csv_text_field(cr, b, s, len);
   }
+  if (cr->plain_formatted && cv->type == HK_COL_INT64)
+    return hk_buf_append_int64(b, hk_column_view_int64(cv, row));
   if (cr->plain_formatted)
     return hk_rnd_append_formatted(b, v, col, row);
   hk_buf_reset(&cr->scratch);
@@ -130,22 +132,22 @@ csv_batch(void *ud, const hk_batch_view *v, hk_rnd_out *out, hk_error *err)
 {
   csv_render *cr = ud;
   hk_buf *b = &out->buf;
-  int types[64];
-  int *type = types;
+  hk_column_view cols[64];
+  hk_column_view *cv = cols;
   int64_t row, col;
   int rc = HK_OK;
 
-  if (v->columns > (int64_t)(sizeof types / sizeof types[0])) {
-    type = malloc((size_t)v->columns * sizeof *type);
-    if (type == NULL)
+  if (v->columns > (int64_t)(sizeof cols / sizeof cols[0])) {
+    cv = malloc((size_t)v->columns * sizeof *cv);
+    if (cv == NULL)
       return hk_rnd_nomem(err, "csv column types");
   }
   for (col = 0; col < v->columns; col++)
-    type[col] = hk_batch_view_column_type(v, col);
+    hk_batch_view_column(v, col, &cv[col]);
   for (row = 0; row < v->rows && rc == HK_OK; row++) {
     for (col = 0; col < v->columns; col++) {
       if ((col > 0 && hk_buf_append_char(b, cr->sep) != HK_OK) ||
-          csv_cell(cr, b, v, type[col], col, row) != HK_OK) {
+          csv_cell(cr, b, v, &cv[col], col, row) != HK_OK) {
         rc = hk_rnd_nomem(err, "csv row");
         break;
       }
@@ -155,8 +157,8 @@ csv_batch(void *ud, const hk_batch_view *v, hk_rnd_out *out, hk_error *err)
     if (rc == HK_OK)
       rc = hk_rnd_out_maybe_flush(out, err);
   }
-  if (type != types)
-    free(type);
+  if (cv != cols)
+    free(cv);
   return rc;
 }
 

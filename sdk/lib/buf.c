@@ -93,6 +93,34 @@ hk_buf_append_char(hk_buf *b, char c)
   return HK_OK;
 }
 
+size_t
+hk_format_int64(char *out, int64_t x)
+{
+  char digits[20];
+  size_t n = 0, len = 0;
+  uint64_t u = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
+  do {
+    digits[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (x < 0)
+    out[len++] = '-';
+  while (n)
+    out[len++] = digits[--n];
+  return len;
+}
+
+int
+hk_buf_append_int64(hk_buf *b, int64_t v)
+{
+  /* 20 characters and the NUL */
+  if (b->cap - b->len < 22 && hk_buf_reserve(b, 21) != HK_OK)
+    return HK_E_NOMEM;
+  b->len += hk_format_int64(b->data + b->len, v);
+  b->data[b->len] = '\0';
+  return HK_OK;
+}
+
 int
 hk_buf_appendf(hk_buf *b, const char *fmt, ...)
 {

@@ -49,6 +49,10 @@ HK_HIDDEN size_t hk_utf8_sanitized_len(const unsigned char *p, size_t n);
  * hold hk_utf8_sanitized_len(p, n) bytes.  Returns the bytes written. */
 HK_HIDDEN size_t hk_utf8_sanitize(char *dst, const unsigned char *p, size_t n);
 
+/* x in decimal ("%lld" by hand: snprintf's set-up was most of a CSV row
+ * of integers) into out[0..20); returns the length, no NUL. */
+HK_HIDDEN size_t hk_format_int64(char *out, int64_t x);
+
 /* Whether bit i of an Arrow bitmap (LSB numbering) is set. */
 static inline int
 hk_bit_get(const uint8_t *bits, int64_t i)

@@ -15,35 +15,13 @@
 #include <string.h>
 
 struct view_column {
-  int type;
+  hk_column_view cv; /* base = struct offset + child offset */
   const char *name;
-  const uint8_t *validity; /* NULL when the column has no nulls */
-  const void *values;      /* values, bool bits, or int32 offsets */
-  const char *data;        /* utf8 bytes; may be NULL when all are empty */
-  int64_t base;            /* struct offset + child offset */
 };
 
 struct view_priv {
   struct view_column *cols;
 };
-
-/* Loads go through memcpy: the C Data Interface only recommends aligned
- * buffers, and this compiles to a plain load either way. */
-static inline int64_t
-load_i64(const void *base, int64_t i)
-{
-  int64_t x;
-  memcpy(&x, (const char *)base + 8 * i, 8);
-  return x;
-}
-
-static inline int32_t
-load_i32(const void *base, int64_t i)
-{
-  int32_t x;
-  memcpy(&x, (const char *)base + 4 * i, 4);
-  return x;
-}
 
 static inline const struct view_column *
 view_col(const hk_batch_view *v, int64_t col)
@@ -80,15 +58,15 @@ hk_batch_view_init(hk_batch_view *v, const struct ArrowSchema *schema,
     const struct ArrowSchema *cs = schema->children[i];
     const struct ArrowArray *ca = array->children[i];
     struct view_column *c = &p->cols[i];
-    c->type = hk_column_type_from_format(cs->format);
+    c->cv.type = hk_column_type_from_format(cs->format);
     c->name = cs->name;
-    c->base = array->offset + ca->offset;
+    c->cv.base = array->offset + ca->offset;
     if (ca->n_buffers > 0) {
       if (ca->null_count != 0)
-        c->validity = ca->buffers[0];
-      c->values = ca->buffers[1];
+        c->cv.validity = ca->buffers[0];
+      c->cv.values = ca->buffers[1];
       if (ca->n_buffers > 2)
-        c->data = ca->buffers[2];
+        c->cv.data = ca->buffers[2];
     }
   }
   v->rows = array->length;
@@ -141,34 +119,40 @@ hk_batch_view_column_type(const hk_batch_view *v, int64_t col)
 {
   if (!v->priv || col < 0 || col >= v->columns)
     return -1;
-  return view_col(v, col)->type;
+  return view_col(v, col)->cv.type;
+}
+
+int
+hk_batch_view_column(const hk_batch_view *v, int64_t col, hk_column_view *out)
+{
+  if (!v->priv || col < 0 || col >= v->columns) {
+    memset(out, 0, sizeof *out);
+    return -1;
+  }
+  *out = view_col(v, col)->cv;
+  return out->type;
 }
 
 int
 hk_batch_view_is_null(const hk_batch_view *v, int64_t col, int64_t row)
 {
-  const struct view_column *c = view_col(v, col);
-
   assert(row >= 0 && row < v->rows);
-  if (c->type == HK_COL_NULL)
-    return 1;
-  return c->validity ? !hk_bit_get(c->validity, c->base + row) : 0;
+  return hk_column_view_is_null(&view_col(v, col)->cv, row);
 }
 
 int64_t
 hk_batch_view_int64(const hk_batch_view *v, int64_t col, int64_t row)
 {
-  const struct view_column *c = view_col(v, col);
+  const hk_column_view *c = &view_col(v, col)->cv;
 
   assert(c->type == HK_COL_INT64 && row >= 0 && row < v->rows);
-  return load_i64(c->values, c->base + row);
+  return hk_column_view_int64(c, row);
 }
 
 double
 hk_batch_view_float64(const hk_batch_view *v, int64_t col, int64_t row)
 {
-  const struct view_column *c = view_col(v, col);
-
+  const hk_column_view *c = &view_col(v, col)->cv;
   double x;
 
   assert(c->type == HK_COL_FLOAT64 && row >= 0 && row < v->rows);
@@ -179,7 +163,7 @@ hk_batch_view_float64(const hk_batch_view *v, int64_t col, int64_t row)
 int
 hk_batch_view_bool(const hk_batch_view *v, int64_t col, int64_t row)
 {
-  const struct view_column *c = view_col(v, col);
+  const hk_column_view *c = &view_col(v, col)->cv;
 
   assert(c->type == HK_COL_BOOL && row >= 0 && row < v->rows);
   return hk_bit_get(c->values, c->base + row);
@@ -189,25 +173,20 @@ const char *
 hk_batch_view_utf8(const hk_batch_view *v, int64_t col, int64_t row,
                    size_t *len)
 {
-  const struct view_column *c = view_col(v, col);
-  int32_t start, end;
+  const hk_column_view *c = &view_col(v, col)->cv;
 
   assert(c->type == HK_COL_UTF8 && row >= 0 && row < v->rows);
-  start = load_i32(c->values, c->base + row);
-  end = load_i32(c->values, c->base + row + 1);
-  if (len)
-    *len = (size_t)(end - start);
   /* The validator allows a NULL data buffer when every string is empty. */
-  return c->data ? c->data + start : "";
+  return hk_column_view_utf8(c, row, len);
 }
 
 int64_t
 hk_batch_view_timestamp(const hk_batch_view *v, int64_t col, int64_t row)
 {
-  const struct view_column *c = view_col(v, col);
+  const hk_column_view *c = &view_col(v, col)->cv;
 
   assert(c->type == HK_COL_TIMESTAMP && row >= 0 && row < v->rows);
-  return load_i64(c->values, c->base + row);
+  return hk_column_view_int64(c, row);
 }
 
 /* ------------------------------------------------------------ formatting */
@@ -312,24 +291,6 @@ format_double(char *out, size_t cap, double x)
   return (int)put_text(out, cap, tmp, (size_t)j);
 }
 
-/* "%lld" by hand: snprintf's set-up was most of a CSV row of integers. */
-static int
-format_int64(char *out, int64_t x)
-{
-  char digits[20];
-  int n = 0, len = 0;
-  uint64_t u = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
-  do {
-    digits[n++] = (char)('0' + u % 10);
-    u /= 10;
-  } while (u);
-  if (x < 0)
-    out[len++] = '-';
-  while (n)
-    out[len++] = digits[--n];
-  return len;
-}
-
 size_t
 hk_batch_view_format_cell(const hk_batch_view *v, int64_t col, int64_t row,
                           char *buf, size_t cap)
@@ -340,9 +301,9 @@ hk_batch_view_format_cell(const hk_batch_view *v, int64_t col, int64_t row,
 
   if (hk_batch_view_is_null(v, col, row))
     return put_text(buf, cap, "", 0);
-  switch (c->type) {
+  switch (c->cv.type) {
   case HK_COL_INT64:
-    n = format_int64(tmp, hk_batch_view_int64(v, col, row));
+    n = (int)hk_format_int64(tmp, hk_batch_view_int64(v, col, row));
     break;
   case HK_COL_FLOAT64:
     n = format_double(tmp, sizeof tmp, hk_batch_view_float64(v, col, row));

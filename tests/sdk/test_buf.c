@@ -155,6 +155,25 @@ test_csv(void)
   hk_buf_free(&b);
 }
 
+/* hk_buf_append_int64 writes what "%lld" writes, the extremes included. */
+static void
+test_append_int64(void)
+{
+  static const int64_t v[] = {
+      0, -1, 7, 10, -10, 123456789, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+  hk_buf b = HK_BUF_INIT, want = HK_BUF_INIT;
+  int rc = HK_OK;
+  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+    rc |= hk_buf_append_int64(&b, v[i]);
+    rc |= hk_buf_append_char(&b, ',');
+    hk_buf_appendf(&want, "%lld,", (long long)v[i]);
+  }
+  ok(rc == HK_OK && b.len == want.len && strcmp(b.data, want.data) == 0,
+     "hk_buf_append_int64 writes what %%lld writes: %s", b.data);
+  hk_buf_free(&b);
+  hk_buf_free(&want);
+}
+
 int
 main(void)
 {
@@ -163,5 +182,6 @@ main(void)
   test_growth();
   test_json();
   test_csv();
+  test_append_int64();
   return done_testing();
 }

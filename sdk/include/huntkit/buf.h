@@ -33,6 +33,8 @@ int hk_buf_append(hk_buf *b, const void *p, size_t len);
 int hk_buf_append_str(hk_buf *b, const char *s);
 int hk_buf_append_char(hk_buf *b, char c);
 int hk_buf_appendf(hk_buf *b, const char *fmt, ...) HK_PRINTF(2, 3);
+/* `v` in decimal, as "%lld" writes it (no locale). */
+int hk_buf_append_int64(hk_buf *b, int64_t v);
 /* `s` as a JSON string literal, quotes included (RFC 8259 escaping:
  * \b \f \n \r \t in their short forms, other control characters as
  * \u00XX; invalid UTF-8 as U+FFFD). */
