@@ -19,14 +19,23 @@
  * bit 2 e-mail user part, bit 3 ipv6 [:.\w]. */
 static unsigned char ioc_cls[256];
 
-/* The pre-pass's bitmaps, in this order in ioc_marks.bits. */
-enum { IOC_MK_DOT, IOC_MK_COLON, IOC_MK_AT, IOC_MK_OPEN, IOC_MARK_KINDS };
+/* The pre-pass's bitmaps, in this order in ioc_marks.bits: the key
+ * characters, then two classes that say which marks are worth a try. */
+enum {
+  IOC_MK_DOT,
+  IOC_MK_COLON,
+  IOC_MK_AT,
+  IOC_MK_OPEN, /* '[' or '(' */
+  IOC_MK_DIGIT,
+  IOC_MK_LETTER, /* [a-zA-Z\x80-\xff] */
+  IOC_MARK_KINDS
+};
 
-/* What the text holds (ioc_marks.kinds): a bit per mark kind, then these. */
+/* What the text holds (ioc_marks.kinds). */
 #define IOC_K_DOT (1u << IOC_MK_DOT)
 #define IOC_K_COLON (1u << IOC_MK_COLON)
 #define IOC_K_AT (1u << IOC_MK_AT)
-#define IOC_K_OPEN (1u << IOC_MK_OPEN) /* '[' or '(' */
+#define IOC_K_OPEN (1u << IOC_MK_OPEN)
 #define IOC_K_BSLASH 16u
 #define IOC_K_SLASH 32u
 #define IOC_K_HEX 64u /* a hex run of hash length */
@@ -77,10 +86,11 @@ ioc_prepass_group(const unsigned char *g, uint64_t mk[IOC_MARK_KINDS],
                 par = _mm_set1_epi8('('), sl = _mm_set1_epi8('/'),
                 bs = _mm_set1_epi8('\\'), c0 = _mm_set1_epi8('0'),
                 c9 = _mm_set1_epi8(9), ca = _mm_set1_epi8('a'),
-                c5 = _mm_set1_epi8(5), lc = _mm_set1_epi8(0x20),
-                zero = _mm_setzero_si128();
+                c5 = _mm_set1_epi8(5), c25 = _mm_set1_epi8(25),
+                lc = _mm_set1_epi8(0x20), zero = _mm_setzero_si128();
   for (int b = 0; b < 4; b++) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(g + 16 * b)), hex;
+    __m128i v = _mm_loadu_si128((const __m128i *)(g + 16 * b)), hex, digit;
+    __m128i low = _mm_sub_epi8(_mm_or_si128(v, lc), ca);
     int sh = 16 * b;
     mk[IOC_MK_DOT] |= IOC_BITS16(_mm_cmpeq_epi8(v, dot)) << sh;
     mk[IOC_MK_COLON] |= IOC_BITS16(_mm_cmpeq_epi8(v, colon)) << sh;
@@ -92,11 +102,15 @@ ioc_prepass_group(const unsigned char *g, uint64_t mk[IOC_MARK_KINDS],
       *slashes |= IOC_K_SLASH;
     if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, bs)))
       *slashes |= IOC_K_BSLASH;
-    /* hex: c - '0' <= 9 or (c | 0x20) - 'a' <= 5, unsigned saturating */
-    hex = _mm_or_si128(
-        _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(v, c0), c9), zero),
-        _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(_mm_or_si128(v, lc), ca), c5),
-                       zero));
+    /* digit: c - '0' <= 9; hex: or (c | 0x20) - 'a' <= 5; letter:
+     * (c | 0x20) - 'a' <= 25 or c >= 0x80 (unsigned, saturating) */
+    digit = _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(v, c0), c9), zero);
+    hex = _mm_or_si128(digit, _mm_cmpeq_epi8(_mm_subs_epu8(low, c5), zero));
+    mk[IOC_MK_DIGIT] |= IOC_BITS16(digit) << sh;
+    mk[IOC_MK_LETTER] |=
+        (IOC_BITS16(_mm_cmpeq_epi8(_mm_subs_epu8(low, c25), zero)) |
+         IOC_BITS16(v))
+        << sh;
     if (_mm_movemask_epi8(hex) == 0xffff)
       *hexblocks |= 1u << b;
   }
@@ -119,6 +133,10 @@ ioc_prepass_group(const unsigned char *g, uint64_t mk[IOC_MARK_KINDS],
         *slashes |= IOC_K_SLASH;
       else if (c == '\\')
         *slashes |= IOC_K_BSLASH;
+      if (c >= '0' && c <= '9')
+        mk[IOC_MK_DIGIT] |= bit;
+      if ((unsigned)((c | 0x20) - 'a') <= 25u || c >= 0x80)
+        mk[IOC_MK_LETTER] |= bit;
       if (!ioc_is_hex(c))
         all_hex = 0;
     }
@@ -130,9 +148,11 @@ ioc_prepass_group(const unsigned char *g, uint64_t mk[IOC_MARK_KINDS],
 
 /* Bitmaps of the key characters, and the hex runs of hash length.  A run
  * of 32 or more hex digits holds a whole 16-byte block of the text, so a
- * run is only looked for around an all-hex block. */
+ * run is only looked for around an all-hex block.  `padded`: the text is
+ * followed by zeros up to a multiple of 64 bytes, so the last group is
+ * read in place. */
 static int
-ioc_prepass(ioc_marks *m, const char *text, size_t len)
+ioc_prepass(ioc_marks *m, const char *text, size_t len, int padded)
 {
   const unsigned char *t = (const unsigned char *)text;
   size_t nw = (len + 63) / 64, hex_done = 0;
@@ -148,22 +168,22 @@ ioc_prepass(ioc_marks *m, const char *text, size_t len)
   }
   m->nwords = nw;
   for (size_t w = 0; w < nw; w++) {
-    uint64_t mk[IOC_MARK_KINDS] = {0, 0, 0, 0};
+    uint64_t mk[IOC_MARK_KINDS] = {0};
     unsigned hexblocks = 0;
     const unsigned char *g = t + 64 * w;
     unsigned char tail[64];
-    if (len - 64 * w < 64) {
+    if (!padded && len - 64 * w < 64) {
       /* zeros are no mark and no hex digit */
       memset(tail, 0, sizeof tail);
       memcpy(tail, g, len - 64 * w);
       g = tail;
     }
     ioc_prepass_group(g, mk, &hexblocks, &kinds);
-    for (int k = 0; k < IOC_MARK_KINDS; k++) {
+    for (int k = 0; k < IOC_MARK_KINDS; k++)
       m->bits[k * nw + w] = mk[k];
+    for (int k = 0; k <= IOC_MK_OPEN; k++)
       if (mk[k])
         kinds |= 1u << k;
-    }
     for (; hexblocks; hexblocks &= hexblocks - 1) {
       size_t i = 64 * w + 16 * (size_t)__builtin_ctz(hexblocks), st, e;
       if (i < hex_done)
@@ -187,32 +207,64 @@ ioc_prepass(ioc_marks *m, const char *text, size_t len)
   return HK_OK;
 }
 
-/* Word w of the union of the mark bitmaps in `kinds`. */
+/* Bit q of the result: bit q - 1 (prev) or q + 1 (next) of bitmap k. */
 static uint64_t
-ioc_marks_word(const ioc_marks *m, unsigned kinds, size_t w)
+ioc_marks_prev(const ioc_marks *m, int k, size_t w)
+{
+  const uint64_t *b = m->bits + (size_t)k * m->nwords;
+  return (b[w] << 1) | (w > 0 ? b[w - 1] >> 63 : 0);
+}
+
+static uint64_t
+ioc_marks_next(const ioc_marks *m, int k, size_t w)
+{
+  const uint64_t *b = m->bits + (size_t)k * m->nwords;
+  return (b[w] >> 1) | (w + 1 < m->nwords ? b[w + 1] << 63 : 0);
+}
+
+/* Word w of the marks where pattern `type` is worth a try.  Every match
+ * holds such a mark in the class run it starts (see ioc_scan_runs), and
+ * the tests keep most marks away from the matchers:
+ *   ipv4: the dot or bracket after its first octet, so a mark after a
+ *         digit (and a dot before one);
+ *   dns: the separator before the TLD, so a bracket or a dot before a
+ *        letter (the run from the domain's start to it is unbroken, or
+ *        holds a bracket that is a mark itself);
+ *   ipv6: a colon (it has two);  email: an '@' or a bracket. */
+static uint64_t
+ioc_candidates(const ioc_marks *m, int type, size_t w)
 {
   const uint64_t *b = m->bits + w;
   size_t nw = m->nwords;
-  return (kinds & IOC_K_DOT ? b[IOC_MK_DOT * nw] : 0) |
-         (kinds & IOC_K_COLON ? b[IOC_MK_COLON * nw] : 0) |
-         (kinds & IOC_K_AT ? b[IOC_MK_AT * nw] : 0) |
-         (kinds & IOC_K_OPEN ? b[IOC_MK_OPEN * nw] : 0);
+  switch (type) {
+  case IOC_IPV4:
+    return ((b[IOC_MK_DOT * nw] & ioc_marks_next(m, IOC_MK_DIGIT, w)) |
+            b[IOC_MK_OPEN * nw]) &
+           ioc_marks_prev(m, IOC_MK_DIGIT, w);
+  case IOC_DNS:
+    return (b[IOC_MK_DOT * nw] & ioc_marks_next(m, IOC_MK_LETTER, w)) |
+           b[IOC_MK_OPEN * nw];
+  case IOC_IPV6:
+    return b[IOC_MK_COLON * nw];
+  default:
+    return b[IOC_MK_AT * nw] | b[IOC_MK_OPEN * nw];
+  }
 }
 
 /* Try pattern `type` at the start of each class run (class bit `bit`)
- * that holds one of the marks in `kinds` or ends right before one.  Each
+ * that holds one of its candidate marks or ends right before one.  Each
  * run is tried once, at its start, and not when a match already covers
  * that start. */
 static int
 ioc_scan_runs(ioc_scanner *sc, const ioc_marks *m, int type, const char *text,
-              size_t len, unsigned char bit, unsigned kinds)
+              size_t len, unsigned char bit)
 {
   const unsigned char *t = (const unsigned char *)text;
   size_t done_to = 0, last_anchor = SIZE_MAX, last_st = SIZE_MAX;
   size_t tried = SIZE_MAX;
 
   for (size_t w = 0; w < m->nwords; w++) {
-    uint64_t x = ioc_marks_word(m, kinds, w);
+    uint64_t x = ioc_candidates(m, type, w);
     for (; x; x &= x - 1) {
       size_t q = 64 * w + (size_t)__builtin_ctzll(x), anchor, st, me;
       int rc;
@@ -349,7 +401,8 @@ ioc_scan_hashes(ioc_scanner *sc, const ioc_marks *m, const char *text)
 
 /* Scan one text; afterwards sc->hits holds its distinct observables. */
 static int
-ioc_scan_text_marks(ioc_scanner *sc, ioc_marks *m, const char *text, size_t len)
+ioc_scan_text_marks(ioc_scanner *sc, ioc_marks *m, const char *text, size_t len,
+                    int padded)
 {
   int rc = HK_OK;
 
@@ -358,7 +411,7 @@ ioc_scan_text_marks(ioc_scanner *sc, ioc_marks *m, const char *text, size_t len)
     return HK_OK;
   if (len > UINT32_MAX)
     return HK_E_LIMIT;
-  if (ioc_prepass(m, text, len) != HK_OK)
+  if (ioc_prepass(m, text, len, padded) != HK_OK)
     return HK_E_NOMEM;
   for (int t = 0; t < sc->npat && rc == HK_OK; t++) {
     if (!(sc->enabled & ((uint64_t)1 << t)))
@@ -366,15 +419,15 @@ ioc_scan_text_marks(ioc_scanner *sc, ioc_marks *m, const char *text, size_t len)
     switch (t) {
     case IOC_IPV4:
       if (m->kinds & (IOC_K_DOT | IOC_K_OPEN))
-        rc = ioc_scan_runs(sc, m, t, text, len, 1, IOC_K_DOT | IOC_K_OPEN);
+        rc = ioc_scan_runs(sc, m, t, text, len, 1);
       break;
     case IOC_IPV6:
       if (m->kinds & IOC_K_COLON)
-        rc = ioc_scan_runs(sc, m, t, text, len, 8, IOC_K_COLON | IOC_K_OPEN);
+        rc = ioc_scan_runs(sc, m, t, text, len, 8);
       break;
     case IOC_DNS:
       if (m->kinds & (IOC_K_DOT | IOC_K_OPEN))
-        rc = ioc_scan_runs(sc, m, t, text, len, 2, IOC_K_DOT | IOC_K_OPEN);
+        rc = ioc_scan_runs(sc, m, t, text, len, 2);
       break;
     case IOC_URL:
       if ((m->kinds & IOC_K_COLON) && (m->kinds & (IOC_K_SLASH | IOC_K_OPEN)))
@@ -382,7 +435,7 @@ ioc_scan_text_marks(ioc_scanner *sc, ioc_marks *m, const char *text, size_t len)
       break;
     case IOC_EMAIL:
       if (m->kinds & (IOC_K_AT | IOC_K_OPEN))
-        rc = ioc_scan_runs(sc, m, t, text, len, 4, IOC_K_AT | IOC_K_OPEN);
+        rc = ioc_scan_runs(sc, m, t, text, len, 4);
       break;
     case IOC_WINPATH:
       if (m->kinds & IOC_K_BSLASH)
@@ -418,12 +471,22 @@ ioc_hit_cmp(const void *a, const void *b)
 }
 
 /* Order the hits for output: by type (registration order), then by where
- * each was first seen. */
+ * each was first seen.  A line holds a handful of hits, where qsort's
+ * set-up cost more than the sorting; long texts still get qsort. */
 static void
 ioc_sort_hits(ioc_scanner *sc)
 {
-  if (sc->nhits > 1)
+  if (sc->nhits > 24) {
     qsort(sc->hits, sc->nhits, sizeof *sc->hits, ioc_hit_cmp);
+  } else {
+    for (size_t i = 1; i < sc->nhits; i++) {
+      ioc_hit h = sc->hits[i];
+      size_t j = i;
+      for (; j > 0 && ioc_hit_cmp(&sc->hits[j - 1], &h) > 0; j--)
+        sc->hits[j] = sc->hits[j - 1];
+      sc->hits[j] = h;
+    }
+  }
   /* the hash slots now point at the wrong hits; clear them */
   if (sc->slots)
     memset(sc->slots, 0xff, sc->nslots * sizeof *sc->slots);
@@ -432,5 +495,13 @@ ioc_sort_hits(ioc_scanner *sc)
 static int
 ioc_scan_text(ioc_scanner *sc, const char *text, size_t len)
 {
-  return ioc_scan_text_marks(sc, &sc->marks, text, len);
+  return ioc_scan_text_marks(sc, &sc->marks, text, len, 0);
+}
+
+/* The same for a text followed by zeros up to the next multiple of 64
+ * bytes (and 32 more, for PCRE2's JIT). */
+static int
+ioc_scan_text_padded(ioc_scanner *sc, const char *text, size_t len)
+{
+  return ioc_scan_text_marks(sc, &sc->marks, text, len, 1);
 }

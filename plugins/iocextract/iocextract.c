@@ -40,6 +40,8 @@ typedef struct ioc_run {
   const char *const *col_names; /* borrowed from the options */
   int64_t *col_index;           /* per column, index in cur.schema */
   size_t *col_name_len;
+  hk_column_view *col_view;  /* per column, in the current batch */
+  hk_column_view index_view; /* index_col in the current batch */
   hk_table_builder *out;
   hk_buf cell;       /* text of a non-utf8 cell */
   int64_t index_col; /* int64 column giving SourceIndex, or -1: row number */
@@ -159,6 +161,7 @@ ioc_run_free(void *ud)
   ioc_scanner_free(&r->sc);
   free(r->col_index);
   free(r->col_name_len);
+  free(r->col_view);
   hk_buf_free(&r->cell);
   free(r);
 }
@@ -176,23 +179,27 @@ static int64_t
 ioc_emit_cell(ioc_run *r, int64_t row, size_t c, hk_error *err)
 {
   int64_t col = r->col_index[c];
+  const hk_column_view *cv = &r->col_view[c];
   const char *text;
   size_t len;
   int64_t bytes = 0;
-  int rc;
+  int rc, padded = 0;
 
-  if (hk_batch_view_is_null(&r->cur.view, col, row))
+  if (hk_column_view_is_null(cv, row))
     return 0;
-  if (hk_batch_view_column_type(&r->cur.view, col) == HK_COL_UTF8) {
-    const char *cell = hk_batch_view_utf8(&r->cur.view, col, row, &len);
+  if (cv->type == HK_COL_UTF8) {
+    const char *cell = hk_column_view_utf8(cv, row, &len);
     /* PCRE2's JIT may read a few bytes past the subject's end (valgrind
-     * reports the branch on them); give it a zeroed tail of our own. */
+     * reports the branch on them), and the pre-pass reads whole 64-byte
+     * groups: give both a zeroed tail of our own. */
+    size_t room = (len + 63) / 64 * 64 + 32;
     hk_buf_reset(&r->cell);
-    if (hk_buf_reserve(&r->cell, len + 32) != HK_OK)
+    if (hk_buf_reserve(&r->cell, room) != HK_OK)
       return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
     memcpy(r->cell.data, cell, len);
-    memset(r->cell.data + len, 0, 32);
+    memset(r->cell.data + len, 0, room - len);
     text = r->cell.data;
+    padded = 1;
   } else {
     size_t need;
     hk_buf_reset(&r->cell);
@@ -209,7 +216,8 @@ ioc_emit_cell(ioc_run *r, int64_t row, size_t c, hk_error *err)
     text = r->cell.data;
     len = need;
   }
-  rc = ioc_scan_text(&r->sc, text, len);
+  rc = padded ? ioc_scan_text_padded(&r->sc, text, len)
+              : ioc_scan_text(&r->sc, text, len);
   if (rc != HK_OK)
     return hk_error_set(err, rc, "iocextract: row %lld, column '%s': %s",
                         (long long)(r->cur.row_base + row), r->col_names[c],
@@ -218,9 +226,9 @@ ioc_emit_cell(ioc_run *r, int64_t row, size_t c, hk_error *err)
   ioc_sort_hits(&r->sc);
   int64_t src = r->cur.row_base + row;
   if (r->index_col >= 0)
-    src = hk_batch_view_is_null(&r->cur.view, r->index_col, row)
+    src = hk_column_view_is_null(&r->index_view, row)
               ? -1
-              : hk_batch_view_int64(&r->cur.view, r->index_col, row);
+              : hk_column_view_int64(&r->index_view, row);
   for (size_t h = 0; h < r->sc.nhits; h++) {
     const ioc_hit *hit = &r->sc.hits[h];
     const char *obs = r->sc.arena + hit->raw_off;
@@ -251,6 +259,13 @@ ioc_out_next(void *ud, struct ArrowArray *out, hk_error *err)
   out->release = NULL;
   while ((rc = hk_row_cursor_next(&r->cur, err)) > 0) {
     int64_t row = r->cur.row;
+    if (row == 0) {
+      /* a new batch */
+      for (size_t c = 0; c < r->ncols; c++)
+        hk_batch_view_column(&r->cur.view, r->col_index[c], &r->col_view[c]);
+      if (r->index_col >= 0)
+        hk_batch_view_column(&r->cur.view, r->index_col, &r->index_view);
+    }
     for (size_t c = 0; c < r->ncols; c++) {
       int64_t n = ioc_emit_cell(r, row, c, err);
       if (n < 0)
@@ -314,7 +329,8 @@ ioc_find_columns(ioc_run *r, hk_error *err)
 {
   r->col_index = calloc(r->ncols ? r->ncols : 1, sizeof *r->col_index);
   r->col_name_len = calloc(r->ncols ? r->ncols : 1, sizeof *r->col_name_len);
-  if (!r->col_index || !r->col_name_len)
+  r->col_view = calloc(r->ncols ? r->ncols : 1, sizeof *r->col_view);
+  if (!r->col_index || !r->col_name_len || !r->col_view)
     return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
   for (size_t c = 0; c < r->ncols; c++) {
     int64_t found = -1;

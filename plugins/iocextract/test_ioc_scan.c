@@ -155,6 +155,225 @@ all_but_paths(void)
                ~(((uint64_t)1 << IOC_WINPATH) | ((uint64_t)1 << IOC_LXPATH));
 }
 
+/* The hits of the current scan as one string, in output order. */
+static void
+hits_text(char *out, size_t cap)
+{
+  size_t o = 0;
+  ioc_sort_hits(&sc);
+  out[0] = '\0';
+  for (size_t i = 0; i < sc.nhits && o < cap; i++)
+    o += (size_t)snprintf(out + o, cap - o, "%s%s:%.*s", i ? "|" : "",
+                          sc.pat[sc.hits[i].type].name, (int)sc.hits[i].raw_len,
+                          sc.arena + sc.hits[i].raw_off);
+}
+
+/* A random generator of log-like text: IoCs of every type built from
+ * their grammar (plain and defanged), sometimes damaged, joined by the
+ * separators of real logs. */
+typedef struct gen {
+  unsigned long long x;
+  char *out;
+  size_t len, cap;
+} gen;
+
+static unsigned
+gen_rand(gen *g, unsigned n)
+{
+  g->x = g->x * 6364136223846793005ull + 1442695040888963407ull;
+  return (unsigned)((g->x >> 33) % n);
+}
+
+static void
+gen_put(gen *g, const char *s)
+{
+  for (; *s && g->len + 1 < g->cap; s++)
+    g->out[g->len++] = *s;
+}
+
+#define GEN_PICK(g, arr) gen_put(g, arr[gen_rand(g, sizeof arr / sizeof *arr)])
+
+static void
+gen_dot(gen *g)
+{
+  static const char *const d[] = {".",   ".",     ".",     ".", "[.]",
+                                  "(.)", "[dot]", "(DOT)", "[", "(."};
+  GEN_PICK(g, d);
+}
+
+static void
+gen_ipv4(gen *g)
+{
+  static const char *const o[] = {"1", "12", "123", "255", "256", "0", "01"};
+  int n = 2 + (int)gen_rand(g, 4);
+  GEN_PICK(g, o);
+  for (int i = 0; i < n; i++) {
+    gen_dot(g);
+    GEN_PICK(g, o);
+  }
+}
+
+static void
+gen_domain(gen *g)
+{
+  static const char *const label[] = {
+      "a",   "abc", "x1", "web900", "-a", "a-", "xn--p1ai", "\xc3\xa9t\xc3\xa9",
+      "A_b", "10",  "f",  "mail",   "b-c"};
+  static const char *const tld[] = {
+      "com",      "uk",  "org", "co.uk", "invalidtld", "x", "\xd1\x80\xd1\x84",
+      "xn--p1ai", "c0m", "COM", "de"};
+  int n = (int)gen_rand(g, 4);
+  GEN_PICK(g, label);
+  for (int i = 0; i < n; i++) {
+    gen_dot(g);
+    GEN_PICK(g, label);
+  }
+  gen_dot(g);
+  GEN_PICK(g, tld);
+}
+
+static void
+gen_ipv6(gen *g)
+{
+  static const char *const grp[] = {"",      "1", "fe80", "db8", "ffff",
+                                    "abcde", "0", "2001", "g1"};
+  int n = 1 + (int)gen_rand(g, 8);
+  GEN_PICK(g, grp);
+  for (int i = 0; i < n; i++) {
+    gen_put(g, ":");
+    GEN_PICK(g, grp);
+  }
+  if (gen_rand(g, 4) == 0) {
+    gen_put(g, ":");
+    gen_ipv4(g);
+  }
+}
+
+static void
+gen_email(gen *g)
+{
+  static const char *const user[] = {"joe", "a.b", "x+y", "%", "j_doe", "."};
+  static const char *const at[] = {"@",    "@",  "[@]", "(at)",
+                                   "[AT]", "(@", "[at"};
+  GEN_PICK(g, user);
+  GEN_PICK(g, at);
+  gen_domain(g);
+}
+
+static void
+gen_url(gen *g)
+{
+  static const char *const scheme[] = {"http", "https", "hxxps",  "ftp",
+                                       "fxp",  "sftp",  "telnet", "ldap",
+                                       "file", "htxp",  "HTTP",   "xhttp"};
+  static const char *const sep[] = {"://", "://", "[://]", "[:]//", ":/"};
+  static const char *const rest[] = {"",
+                                     "/",
+                                     "/a/b.php",
+                                     ":8080/x",
+                                     "/r?u=https%3A%2F%2Fevil.example.net%2F",
+                                     "?q=1#f",
+                                     "/p(x)",
+                                     "/'x'",
+                                     "/a,b."};
+  GEN_PICK(g, scheme);
+  GEN_PICK(g, sep);
+  switch (gen_rand(g, 3)) {
+  case 0:
+    gen_domain(g);
+    break;
+  case 1:
+    gen_ipv4(g);
+    break;
+  default:
+    gen_put(g, "[");
+    gen_ipv6(g);
+    gen_put(g, "]");
+  }
+  GEN_PICK(g, rest);
+}
+
+static size_t
+gen_line(gen *g)
+{
+  static const char *const sepr[] = {" ", " ", "=", ",",    ";", "\"", "'", "(",
+                                     ")", "[", "]", "/",    ":", "@",  ".", "%",
+                                     "-", "_", "",  "\r\n", "T", "%2", "0"};
+  int n = 1 + (int)gen_rand(g, 8);
+  g->len = 0;
+  for (int i = 0; i < n; i++) {
+    GEN_PICK(g, sepr);
+    switch (gen_rand(g, 6)) {
+    case 0:
+      gen_ipv4(g);
+      break;
+    case 1:
+      gen_domain(g);
+      break;
+    case 2:
+      gen_ipv6(g);
+      break;
+    case 3:
+      gen_email(g);
+      break;
+    case 4:
+      gen_url(g);
+      break;
+    default:
+      gen_put(g, "10:22:33.004Z");
+    }
+  }
+  GEN_PICK(g, sepr);
+  return g->len;
+}
+
+/* The whole scan against the plain regex search: for each type the
+ * pre-pass, the mark filters and the C matchers (ioc_scan_text, on a
+ * padded copy and on an exact one) must find what pcre2_match finds going
+ * through the text left to right (ioc_scan_pattern). */
+static void
+scan_differential(unsigned n)
+{
+  static const int types[] = {IOC_IPV4, IOC_IPV6, IOC_DNS, IOC_URL, IOC_EMAIL};
+  char text[1024], want[4096], got[4096];
+  gen g = {0x2545f4914f6cdd1dull, text, 0, sizeof text};
+  unsigned found = 0;
+  int bad = 0;
+  for (unsigned i = 0; i < n && bad == 0; i++) {
+    size_t len = gen_line(&g);
+    for (size_t k = 0; k < sizeof types / sizeof types[0] && !bad; k++) {
+      char *padded = calloc(1, len + 128);
+      memcpy(padded, text, len);
+      only(&types[k], 1);
+      ioc_scanner_reset_text(&sc);
+      ioc_scan_pattern(&sc, types[k], padded, len, 0, 0, 0);
+      found += sc.nhits > 0;
+      hits_text(want, sizeof want);
+      for (int pad = 0; pad < 2 && !bad; pad++) {
+        char *exact = malloc(len ? len : 1);
+        memcpy(exact, text, len);
+        if (pad)
+          ioc_scan_text_padded(&sc, padded, len);
+        else
+          ioc_scan_text(&sc, exact, len);
+        hits_text(got, sizeof got);
+        if (strcmp(want, got) != 0) {
+          bad++;
+          diag("%s%s in '%.*s': regex '%s', scan '%s'", sc.pat[types[k]].name,
+               pad ? " (padded)" : "", (int)len, text, want, got);
+        }
+        free(exact);
+      }
+      free(padded);
+    }
+  }
+  all_but_paths();
+  ok(bad == 0 && found > n,
+     "the scan finds what the regexes find, on %u generated lines (%u "
+     "(line, type) pairs with hits)",
+     n, found);
+}
+
 int
 main(void)
 {
@@ -319,6 +538,7 @@ main(void)
     ok(bad == 0, "C matchers agree with the regexes on the edge cases");
     matcher_fuzz(100000);
   }
+  scan_differential(20000);
   for (int t = 0; t < IOC_BUILTIN_COUNT; t++)
     if (anchored[t])
       pcre2_code_free(anchored[t]);
