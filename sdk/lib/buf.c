@@ -241,41 +241,42 @@ hk_buf_append_json_string(hk_buf *b, const char *s, size_t len)
 int
 hk_buf_append_csv_field(hk_buf *b, const char *s, size_t len, char sep)
 {
-  int quote = 0;
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  const uint64_t q = ones * '"', d = ones * (unsigned char)sep,
+                 cr = ones * '\r', lf = ones * '\n';
+  uint64_t hit = 0;
   size_t i, quotes = 0;
 
-  /* Eight bytes a step while none needs a look: a byte equal to '"', the
-   * separator, CR or LF has a zero in its XOR with that byte. */
-  i = 0;
-  if (len >= 8) {
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    const uint64_t q = ones * '"', d = ones * (unsigned char)sep,
-                   cr = ones * '\r', lf = ones * '\n';
-    for (; i + 8 <= len; i += 8) {
-      uint64_t w, hit;
-      memcpy(&w, s + i, 8);
+  /* Whether any byte is '"', the separator, CR or LF: a zero byte in its
+   * XOR with one of them, eight bytes a step and the tail as one
+   * overlapping word, without a branch per byte (the fields of a log's
+   * rows are short, and a byte loop's exit was missed once a field). */
 #define HK_ZERO_BYTE(x) (((x)-ones) & ~(x)&highs)
-      hit = HK_ZERO_BYTE(w ^ q) | HK_ZERO_BYTE(w ^ d) | HK_ZERO_BYTE(w ^ cr) |
-            HK_ZERO_BYTE(w ^ lf);
-#undef HK_ZERO_BYTE
-      if (hit)
-        break;
+#define HK_SPECIAL(w)                                                          \
+  (HK_ZERO_BYTE((w) ^ q) | HK_ZERO_BYTE((w) ^ d) | HK_ZERO_BYTE((w) ^ cr) |    \
+   HK_ZERO_BYTE((w) ^ lf))
+  if (len >= 8) {
+    uint64_t w;
+    for (i = 0; i + 8 <= len && !hit; i += 8) {
+      memcpy(&w, s + i, 8);
+      hit |= HK_SPECIAL(w);
+    }
+    memcpy(&w, s + len - 8, 8);
+    hit |= HK_SPECIAL(w);
+  } else {
+    for (i = 0; i < len; i++) {
+      unsigned char c = (unsigned char)s[i];
+      hit |= (uint64_t)((c == '"') | (c == (unsigned char)sep) | (c == '\r') |
+                        (c == '\n'));
     }
   }
-  for (; i < len; i++) {
-    char c = s[i];
-    if (c == '"')
-      quotes++;
-    else if (c == sep || c == '\r' || c == '\n')
-      quote = 1;
-  }
-  if (quotes)
-    quote = 1;
-  if (len > 0 &&
-      (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t'))
-    quote = 1;
-  if (!quote)
+#undef HK_SPECIAL
+#undef HK_ZERO_BYTE
+  if (!hit && (len == 0 || (s[0] != ' ' && s[0] != '\t' && s[len - 1] != ' ' &&
+                            s[len - 1] != '\t')))
     return hk_buf_append(b, s, len);
+  for (i = 0; i < len; i++)
+    quotes += s[i] == '"';
   if (len > SIZE_MAX - 2 - quotes ||
       hk_buf_reserve(b, len + quotes + 2) != HK_OK)
     return HK_E_NOMEM;
