@@ -2,8 +2,9 @@
  * plugins/iocextract/ioc_match.c -- the ipv4, ipv6, dns and e-mail patterns
  * of ioc_scan.c written out in C.  They are tried at every run start the
  * pre-pass finds, about six times a line; PCRE2's per-call cost (match-data
- * set-up, JIT entry) was a fifth of the whole scan.  Included after
- * ioc_scan.c.
+ * set-up, JIT entry) was a fifth of the whole scan.  Runs of a class are
+ * measured on the pre-pass's bitmaps (ioc_marks.c), so each matcher takes
+ * the text's marks.  Included after ioc_marks.c.
  *
  * Each function answers exactly what pcre2_match of the anchored built-in
  * pattern answers at the same offset: the match end, or IOC_NO_MATCH.  The
@@ -60,7 +61,8 @@ ioc_match_init(void)
   }
 }
 
-/* Length of the run of class `cls` at t[p..len). */
+/* Length of the run of class `cls` at t[p..len), byte by byte (for the
+ * classes without a bitmap). */
 static size_t
 ioc_run_len(const unsigned char *t, size_t len, size_t p, unsigned cls)
 {
@@ -118,9 +120,9 @@ ioc_at_len(const unsigned char *t, size_t len, size_t p)
  * alternatives in the regex's order; each is a maximal run because the
  * look-ahead refuses any character of the run's own class. */
 static size_t
-ioc_match_tld(const unsigned char *t, size_t len, size_t q)
+ioc_match_tld(const ioc_marks *m, const unsigned char *t, size_t len, size_t q)
 {
-  size_t n = ioc_run_len(t, len, q, IOC_C_ALPHA);
+  size_t n = ioc_bits_run_len(m, IOC_MK_ALPHA, q);
   if (n >= 2 && n <= 63 && !ioc_has(t, len, q + n, IOC_C_TAIL))
     return q + n;
   if (ioc_prefix_ci((const char *)t + q, len - q, "xn--")) {
@@ -131,7 +133,7 @@ ioc_match_tld(const unsigned char *t, size_t len, size_t q)
     if (c >= 1 && c <= 59 && !ioc_has(t, len, p + c, IOC_C_TAIL))
       return p + c;
   }
-  n = ioc_run_len(t, len, q, IOC_C_HIGH);
+  n = ioc_bits_run_len(m, IOC_MK_HIGH, q);
   if (n >= 2 && n <= 63 && !ioc_has(t, len, q + n, IOC_C_TAIL))
     return q + n;
   return IOC_NO_MATCH;
@@ -139,13 +141,14 @@ ioc_match_tld(const unsigned char *t, size_t len, size_t q)
 
 /* DOMAIN = (?:LABEL DOT){1,126} TLD (?!...) at t[p], no look-behind. */
 static size_t
-ioc_match_domain(const unsigned char *t, size_t len, size_t p)
+ioc_match_domain(const ioc_marks *m, const unsigned char *t, size_t len,
+                 size_t p)
 {
   size_t after[126]; /* where the TLD would start after unit k+1 */
   int k = 0;
 
   while (k < 126) {
-    size_t r = ioc_run_len(t, len, p, IOC_C_LABEL), d;
+    size_t r = ioc_bits_run_len(m, IOC_MK_LABEL, p), d;
     if (r < 1 || r > 63 || t[p] == '-' || t[p + r - 1] == '-')
       break;
     d = ioc_dot_len(t, len, p + r);
@@ -155,7 +158,7 @@ ioc_match_domain(const unsigned char *t, size_t len, size_t p)
     after[k++] = p;
   }
   while (k > 0) {
-    size_t e = ioc_match_tld(t, len, after[--k]);
+    size_t e = ioc_match_tld(m, t, len, after[--k]);
     if (e != IOC_NO_MATCH)
       return e;
   }
@@ -164,7 +167,7 @@ ioc_match_domain(const unsigned char *t, size_t len, size_t p)
 
 /* dns: (?<![a-z0-9_.\x80-\xff-])(?<!%)(?<!%[0-9a-f]) DOMAIN */
 static size_t
-ioc_match_dns(const unsigned char *t, size_t len, size_t st)
+ioc_match_dns(const ioc_marks *m, const unsigned char *t, size_t len, size_t st)
 {
   if (st > 0) {
     unsigned char b = t[st - 1];
@@ -173,12 +176,13 @@ ioc_match_dns(const unsigned char *t, size_t len, size_t st)
     if (st > 1 && t[st - 2] == '%' && (ioc_mcls[b] & IOC_C_HEX))
       return IOC_NO_MATCH;
   }
-  return ioc_match_domain(t, len, st);
+  return ioc_match_domain(m, t, len, st);
 }
 
 /* email: (?<![user]) [user]+ AT DOMAIN */
 static size_t
-ioc_match_email(const unsigned char *t, size_t len, size_t st)
+ioc_match_email(const ioc_marks *m, const unsigned char *t, size_t len,
+                size_t st)
 {
   size_t u, a;
   if (st > 0 && (ioc_mcls[t[st - 1]] & IOC_C_USER))
@@ -189,18 +193,19 @@ ioc_match_email(const unsigned char *t, size_t len, size_t st)
   a = ioc_at_len(t, len, st + u);
   if (!a)
     return IOC_NO_MATCH;
-  return ioc_match_domain(t, len, st + u + a);
+  return ioc_match_domain(m, t, len, st + u + a);
 }
 
 /* ipv4: (?<![0-9.]) (?:OCTET DOT){3} OCTET (?![0-9]|\.[0-9]) */
 static size_t
-ioc_match_ipv4(const unsigned char *t, size_t len, size_t st)
+ioc_match_ipv4(const ioc_marks *m, const unsigned char *t, size_t len,
+               size_t st)
 {
   size_t p = st, n, d;
   if (st > 0 && ((ioc_mcls[t[st - 1]] & IOC_C_DIGIT) || t[st - 1] == '.'))
     return IOC_NO_MATCH;
   for (int i = 0; i < 3; i++) {
-    n = ioc_run_len(t, len, p, IOC_C_DIGIT);
+    n = ioc_bits_run_len(m, IOC_MK_DIGIT, p);
     if (n < 1 || n > 3)
       return IOC_NO_MATCH;
     d = ioc_dot_len(t, len, p + n);
@@ -208,7 +213,7 @@ ioc_match_ipv4(const unsigned char *t, size_t len, size_t st)
       return IOC_NO_MATCH;
     p += n + d;
   }
-  n = ioc_run_len(t, len, p, IOC_C_DIGIT);
+  n = ioc_bits_run_len(m, IOC_MK_DIGIT, p);
   if (n < 1 || n > 3)
     return IOC_NO_MATCH;
   p += n;
@@ -220,7 +225,8 @@ ioc_match_ipv4(const unsigned char *t, size_t len, size_t st)
 /* ipv6: (?<![:.\w]) (?:[a-f0-9]{0,4}:){2,7}
  *       (?:(?:[0-9]{1,3}\.){3}[0-9]{1,3}|[a-f0-9]{0,4}) (?![:.\w]) */
 static size_t
-ioc_match_ipv6(const unsigned char *t, size_t len, size_t st)
+ioc_match_ipv6(const ioc_marks *m, const unsigned char *t, size_t len,
+               size_t st)
 {
   size_t p = st, n, q;
   int k = 0;
@@ -229,7 +235,7 @@ ioc_match_ipv6(const unsigned char *t, size_t len, size_t st)
   if (st > 0 && IOC_V6_EDGE(t[st - 1]))
     return IOC_NO_MATCH;
   while (k < 7) {
-    n = ioc_run_len(t, len, p, IOC_C_HEX);
+    n = ioc_bits_run_len(m, IOC_MK_HEX, p);
     if (n > 4 || p + n >= len || t[p + n] != ':')
       break;
     p += n + 1;
@@ -240,7 +246,7 @@ ioc_match_ipv6(const unsigned char *t, size_t len, size_t st)
   /* an embedded IPv4 tail, tried first like the regex's alternation */
   q = p;
   for (int i = 0; i < 4; i++) {
-    n = ioc_run_len(t, len, q, IOC_C_DIGIT);
+    n = ioc_bits_run_len(m, IOC_MK_DIGIT, q);
     if (n < 1 || n > 3) {
       q = IOC_NO_MATCH;
       break;
@@ -256,27 +262,28 @@ ioc_match_ipv6(const unsigned char *t, size_t len, size_t st)
   }
   if (q != IOC_NO_MATCH && !(q < len && IOC_V6_EDGE(t[q])))
     return q;
-  n = ioc_run_len(t, len, p, IOC_C_HEX);
+  n = ioc_bits_run_len(m, IOC_MK_HEX, p);
   if (n <= 4 && !(p + n < len && IOC_V6_EDGE(t[p + n])))
     return p + n;
   return IOC_NO_MATCH;
 #undef IOC_V6_EDGE
 }
 
-/* The C form of built-in pattern `type` at t[st], or IOC_NO_MATCH.  Types
- * without one are not asked. */
-static size_t
-ioc_match_builtin(int type, const unsigned char *t, size_t len, size_t st)
+/* The C form of built-in pattern `type` at t[st], or IOC_NO_MATCH; m holds
+ * the marks of t[0..len).  Types without one are not asked. */
+IOC_HOT size_t
+ioc_match_builtin(int type, const ioc_marks *m, const unsigned char *t,
+                  size_t len, size_t st)
 {
   switch (type) {
   case IOC_IPV4:
-    return ioc_match_ipv4(t, len, st);
+    return ioc_match_ipv4(m, t, len, st);
   case IOC_IPV6:
-    return ioc_match_ipv6(t, len, st);
+    return ioc_match_ipv6(m, t, len, st);
   case IOC_DNS:
-    return ioc_match_dns(t, len, st);
+    return ioc_match_dns(m, t, len, st);
   case IOC_EMAIL:
-    return ioc_match_email(t, len, st);
+    return ioc_match_email(m, t, len, st);
   default:
     return IOC_NO_MATCH;
   }

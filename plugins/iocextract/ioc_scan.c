@@ -115,9 +115,8 @@ typedef struct ioc_hit {
 
 /* What ioc_find.c's pre-pass found in the current text. */
 typedef struct ioc_marks {
-  uint64_t *bits; /* IOC_MARK_KINDS bitmaps of nwords words each: where the
-                   * text has '.', ':', '@', '[' or '(' (bit i of word w is
-                   * byte 64 w + i) */
+  uint64_t *bits; /* per 64 bytes of text, a word per character class
+                   * (ioc_marks.c), and a zero group before and after */
   size_t nwords, cap;
   uint32_t *hash; /* start, length pairs of 32/40/64-hex runs */
   size_t nh, caph;
@@ -160,7 +159,7 @@ typedef struct ioc_scanner {
   size_t dec_cap;
 } ioc_scanner;
 
-static void ioc_cls_init(void);
+static void ioc_match_init(void);
 
 static int
 ioc_scanner_add_pattern(ioc_scanner *sc, const char *name, const char *regex,
@@ -255,7 +254,7 @@ ioc_scanner_init(ioc_scanner *sc, ioc_ip_classify_fn classify, char *errbuf,
   int rc;
 
   memset(sc, 0, sizeof *sc);
-  ioc_cls_init();
+  ioc_match_init();
   sc->ip_classify = classify;
   sc->refang = 1;
   for (int i = 0; i < IOC_BUILTIN_COUNT; i++) {
@@ -390,28 +389,32 @@ ioc_refang(ioc_scanner *sc, const char *s, size_t len, size_t *out_len)
   return sc->tmp;
 }
 
-static int
-ioc_is_hex(int c)
-{
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-         (c >= 'A' && c <= 'F');
-}
-
 /* Hash of an observable for the per-text set: eight bytes a step (a
  * byte-wise FNV was a tenth of the scan). */
 static uint32_t
 ioc_hash(const char *s, size_t len)
 {
-  uint64_t h = (uint64_t)len * 0x9e3779b97f4a7c15u, w;
-  while (len >= 8) {
-    memcpy(&w, s, 8);
+  uint64_t h = (uint64_t)len * 0x9e3779b97f4a7c15u, w = 0;
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    memcpy(&w, s + i, 8);
     h = (h ^ w) * 0xff51afd7ed558ccdu;
     h ^= h >> 32;
-    s += 8;
-    len -= 8;
   }
-  w = 0;
-  memcpy(&w, s, len);
+  /* The rest as one word, without a memcpy of variable length (a call):
+   * the last eight bytes, overlapping, or for short strings a few bytes
+   * that, with the length, tell most of them apart. */
+  if (len >= 8) {
+    memcpy(&w, s + len - 8, 8);
+  } else if (len >= 4) {
+    uint32_t a, z;
+    memcpy(&a, s, 4);
+    memcpy(&z, s + len - 4, 4);
+    w = (uint64_t)a << 32 | z;
+  } else if (len > 0) {
+    w = (uint64_t)u[0] << 16 | (uint64_t)u[len / 2] << 8 | u[len - 1];
+  }
   h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
   h ^= h >> 29;
   return (uint32_t)h;
@@ -529,15 +532,12 @@ static int
 ioc_hash_plausible(const char *s, size_t len)
 {
   unsigned seen = 0;
-  int all_digits = 1;
   for (size_t i = 0; i < len; i++) {
-    int c = ioc_lower((unsigned char)s[i]);
-    int v = c <= '9' ? c - '0' : c - 'a' + 10;
-    seen |= 1u << v;
-    if (c > '9')
-      all_digits = 0;
+    /* '0'-'9' -> 0-9, 'a'-'f' and 'A'-'F' -> 10-15, without a branch */
+    unsigned c = (unsigned char)s[i];
+    seen |= 1u << ((c & 0xf) + 9 * (c >> 6));
   }
-  return !all_digits && __builtin_popcount(seen) >= 5;
+  return (seen >> 10) != 0 && __builtin_popcount(seen) >= 5;
 }
 
 /* ---- the per-text hit set ---------------------------------------------- */

@@ -12,6 +12,8 @@
 
 #include "ioc_scan.c"
 /* after ioc_scan.c, whose types it uses */
+#include "ioc_marks.c"
+/* after ioc_marks.c, whose bitmaps it reads */
 #include "ioc_match.c"
 /* last: it calls the matchers */
 #include "ioc_find.c"

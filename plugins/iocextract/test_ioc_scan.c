@@ -6,6 +6,8 @@
  */
 #include "ioc_scan.c"
 /* after ioc_scan.c, whose types it uses */
+#include "ioc_marks.c"
+/* after ioc_marks.c, whose bitmaps it reads */
 #include "ioc_match.c"
 /* last: it calls the matchers */
 #include "ioc_find.c"
@@ -62,20 +64,26 @@ matcher_disagreements(const char *text, size_t len)
   int bad = 0;
   /* PCRE2's JIT may read past the subject: give it zeroed room. */
   char *buf = calloc(1, len + 32);
+  ioc_marks marks = {0};
   memcpy(buf, text, len);
+  if (ioc_prepass(&marks, buf, len, 0) != HK_OK)
+    return 1;
   for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
     int type = types[k];
     for (size_t st = 0; st <= len; st++) {
       int rc =
           pcre2_match(anchored[type], (PCRE2_SPTR)buf, len, st, 0, sc.md, NULL);
       size_t want = rc > 0 ? pcre2_get_ovector_pointer(sc.md)[1] : IOC_NO_MATCH;
-      size_t got = ioc_match_builtin(type, (const unsigned char *)buf, len, st);
+      size_t got =
+          ioc_match_builtin(type, &marks, (const unsigned char *)buf, len, st);
       if (want != got && bad++ == 0)
         diag("%s at %zu of '%.*s': regex %zd, C %zd", sc.pat[type].name, st,
              (int)len, buf, (ssize_t)want, (ssize_t)got);
     }
   }
   free(buf);
+  free(marks.bits);
+  free(marks.hash);
   return bad;
 }
 

@@ -1,0 +1,270 @@
+/*
+ * plugins/iocextract/ioc_marks.c -- the pre-pass: one pass over the text,
+ * 16 bytes a step, makes a bitmap per character class (bit i of word w is
+ * byte 64 w + i), and finds the hex runs of hash length.  The scan
+ * (ioc_find.c) picks the places worth a try from the key characters'
+ * bitmaps; the matchers (ioc_match.c) measure runs of a class with a bit
+ * scan instead of a loop over bytes, whose exit the branch predictor
+ * missed about once a run.  Included after ioc_scan.c.
+ */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define IOC_HOT static inline __attribute__((always_inline))
+#else
+#define IOC_HOT static inline
+#endif
+
+/* The bitmaps, IOC_MARK_KINDS words per 64 bytes of text in this order. */
+enum {
+  IOC_MK_DOT,
+  IOC_MK_COLON,
+  IOC_MK_AT,
+  IOC_MK_OPEN,    /* '[' or '(' */
+  IOC_MK_DIGIT,   /* [0-9] */
+  IOC_MK_HEX,     /* [0-9a-fA-F] */
+  IOC_MK_ALPHA,   /* [a-zA-Z] */
+  IOC_MK_HIGH,    /* [\x80-\xff] */
+  IOC_MK_LABEL,   /* a DNS label's [a-z0-9\x80-\xff-] */
+  IOC_MK_RUN_V4,  /* the look-behind classes: ipv4 [0-9.] */
+  IOC_MK_RUN_DNS, /* dns [a-z0-9_.\x80-\xff-] */
+  IOC_MK_RUN_V6,  /* ipv6 [:.\w] */
+  IOC_MARK_KINDS
+};
+
+/* What the text holds (ioc_marks.kinds). */
+#define IOC_K_DOT (1u << IOC_MK_DOT)
+#define IOC_K_COLON (1u << IOC_MK_COLON)
+#define IOC_K_AT (1u << IOC_MK_AT)
+#define IOC_K_OPEN (1u << IOC_MK_OPEN)
+#define IOC_K_BSLASH 16u
+#define IOC_K_SLASH 32u
+#define IOC_K_HEX 64u /* a hex run of hash length */
+
+/* Word w (-1 <= w <= nwords) of bitmap k.  The words before the first and
+ * after the last are zero, so a neighbour's bit needs no bounds test and a
+ * run always ends. */
+IOC_HOT uint64_t
+ioc_bits(const ioc_marks *m, int k, size_t w)
+{
+  return m->bits[(w + 1) * IOC_MARK_KINDS + (size_t)k];
+}
+
+/* Whether byte p is in class k. */
+IOC_HOT int
+ioc_bits_has(const ioc_marks *m, int k, size_t p)
+{
+  return (int)((ioc_bits(m, k, p >> 6) >> (p & 63)) & 1);
+}
+
+/* Word w shifted so that bit q tells of byte q - 1 (prev) or q + 1
+ * (next). */
+IOC_HOT uint64_t
+ioc_bits_prev(const ioc_marks *m, int k, size_t w)
+{
+  return (ioc_bits(m, k, w) << 1) | (ioc_bits(m, k, w - 1) >> 63);
+}
+
+IOC_HOT uint64_t
+ioc_bits_next(const ioc_marks *m, int k, size_t w)
+{
+  return (ioc_bits(m, k, w) >> 1) | (ioc_bits(m, k, w + 1) << 63);
+}
+
+/* Length of the run of class k that starts at byte p (0 when p is not in
+ * the class).  Bytes past the text are in no class. */
+IOC_HOT size_t
+ioc_bits_run_len(const ioc_marks *m, int k, size_t p)
+{
+  size_t w = p >> 6, n;
+  uint64_t z = ~ioc_bits(m, k, w) >> (p & 63);
+  if (z)
+    return (size_t)__builtin_ctzll(z);
+  n = 64 - (p & 63);
+  for (w++;; w++, n += 64) {
+    z = ~ioc_bits(m, k, w);
+    if (z)
+      return n + (size_t)__builtin_ctzll(z);
+  }
+}
+
+/* Where the run of class k that ends right before byte e starts: one past
+ * the last byte before e outside the class (e itself when e - 1 is
+ * outside). */
+IOC_HOT size_t
+ioc_bits_run_start(const ioc_marks *m, int k, size_t e)
+{
+  size_t w = e >> 6;
+  uint64_t z = ~ioc_bits(m, k, w) & (((uint64_t)1 << (e & 63)) - 1);
+  while (!z) {
+    if (w == 0)
+      return 0;
+    z = ~ioc_bits(m, k, --w);
+  }
+  return (w << 6) + 64 - (size_t)__builtin_clzll(z);
+}
+
+static int
+ioc_push(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
+{
+  if (*n == *cap) {
+    size_t nc = *cap ? *cap * 2 : 64;
+    uint32_t *g = realloc(*v, nc * sizeof *g);
+    if (!g)
+      return HK_E_NOMEM;
+    *v = g;
+    *cap = nc;
+  }
+  (*v)[(*n)++] = x;
+  return HK_OK;
+}
+
+/* The bitmaps of one 64-byte group of the text (written, not or-ed, into
+ * mk), and which of '/' and '\\' occur.  SSE2 is part of every x86-64;
+ * elsewhere the same answers come a byte at a time. */
+IOC_HOT void
+ioc_prepass_group(const unsigned char *g, uint64_t *mk, unsigned *slashes)
+{
+  uint64_t dot = 0, colon = 0, at = 0, open = 0, digit = 0, hex = 0, alpha = 0,
+           high = 0, dash = 0, under = 0;
+#if defined(__SSE2__)
+#define IOC_BITS16(m) ((uint64_t)(unsigned)_mm_movemask_epi8(m))
+  const __m128i cdot = _mm_set1_epi8('.'), ccolon = _mm_set1_epi8(':'),
+                cat = _mm_set1_epi8('@'), sq = _mm_set1_epi8('['),
+                par = _mm_set1_epi8('('), sl = _mm_set1_epi8('/'),
+                bs = _mm_set1_epi8('\\'), mi = _mm_set1_epi8('-'),
+                us = _mm_set1_epi8('_'), c0 = _mm_set1_epi8('0'),
+                c9 = _mm_set1_epi8(9), ca = _mm_set1_epi8('a'),
+                c5 = _mm_set1_epi8(5), c25 = _mm_set1_epi8(25),
+                lc = _mm_set1_epi8(0x20), zero = _mm_setzero_si128();
+  for (int b = 0; b < 4; b++) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(g + 16 * b)), d;
+    __m128i low = _mm_sub_epi8(_mm_or_si128(v, lc), ca);
+    int sh = 16 * b;
+    dot |= IOC_BITS16(_mm_cmpeq_epi8(v, cdot)) << sh;
+    colon |= IOC_BITS16(_mm_cmpeq_epi8(v, ccolon)) << sh;
+    at |= IOC_BITS16(_mm_cmpeq_epi8(v, cat)) << sh;
+    open |=
+        IOC_BITS16(_mm_or_si128(_mm_cmpeq_epi8(v, sq), _mm_cmpeq_epi8(v, par)))
+        << sh;
+    dash |= IOC_BITS16(_mm_cmpeq_epi8(v, mi)) << sh;
+    under |= IOC_BITS16(_mm_cmpeq_epi8(v, us)) << sh;
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, sl)))
+      *slashes |= IOC_K_SLASH;
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, bs)))
+      *slashes |= IOC_K_BSLASH;
+    /* digit: c - '0' <= 9; hex: or (c | 0x20) - 'a' <= 5; alpha:
+     * (c | 0x20) - 'a' <= 25 (unsigned, saturating) */
+    d = _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(v, c0), c9), zero);
+    digit |= IOC_BITS16(d) << sh;
+    hex |= IOC_BITS16(
+               _mm_or_si128(d, _mm_cmpeq_epi8(_mm_subs_epu8(low, c5), zero)))
+           << sh;
+    alpha |= IOC_BITS16(_mm_cmpeq_epi8(_mm_subs_epu8(low, c25), zero)) << sh;
+    high |= IOC_BITS16(v) << sh;
+  }
+#undef IOC_BITS16
+#else
+  for (int i = 0; i < 64; i++) {
+    unsigned c = g[i];
+    uint64_t bit = (uint64_t)1 << i;
+    dot |= c == '.' ? bit : 0;
+    colon |= c == ':' ? bit : 0;
+    at |= c == '@' ? bit : 0;
+    open |= c == '[' || c == '(' ? bit : 0;
+    dash |= c == '-' ? bit : 0;
+    under |= c == '_' ? bit : 0;
+    if (c == '/')
+      *slashes |= IOC_K_SLASH;
+    else if (c == '\\')
+      *slashes |= IOC_K_BSLASH;
+    digit |= c - '0' <= 9u ? bit : 0;
+    hex |= c - '0' <= 9u || (c | 0x20) - 'a' <= 5u ? bit : 0;
+    alpha |= (c | 0x20) - 'a' <= 25u ? bit : 0;
+    high |= c >= 0x80 ? bit : 0;
+  }
+#endif
+  mk[IOC_MK_DOT] = dot;
+  mk[IOC_MK_COLON] = colon;
+  mk[IOC_MK_AT] = at;
+  mk[IOC_MK_OPEN] = open;
+  mk[IOC_MK_DIGIT] = digit;
+  mk[IOC_MK_HEX] = hex;
+  mk[IOC_MK_ALPHA] = alpha;
+  mk[IOC_MK_HIGH] = high;
+  mk[IOC_MK_LABEL] = alpha | digit | high | dash;
+  mk[IOC_MK_RUN_V4] = digit | dot;
+  mk[IOC_MK_RUN_DNS] = alpha | digit | high | dash | under | dot;
+  mk[IOC_MK_RUN_V6] = alpha | digit | under | dot | colon;
+}
+
+/* Hex runs of exactly 32, 40 or 64 digits, as (start, length) pairs in
+ * m->hash.  Such a run holds a whole 16-byte block of the text, so a run
+ * is only measured around an all-hex block. */
+static int
+ioc_find_hex_runs(ioc_marks *m)
+{
+  size_t done = 0;
+  for (size_t w = 0; w < m->nwords; w++) {
+    uint64_t hex = ioc_bits(m, IOC_MK_HEX, w);
+    for (int b = 0; b < 4; b++) {
+      size_t i = 64 * w + 16 * (size_t)b, st, n;
+      if (((hex >> (16 * b)) & 0xffff) != 0xffff || i < done)
+        continue;
+      st = ioc_bits_run_start(m, IOC_MK_HEX, i);
+      n = i - st + ioc_bits_run_len(m, IOC_MK_HEX, i);
+      done = st + n;
+      if (n == 32 || n == 40 || n == 64) {
+        m->kinds |= IOC_K_HEX;
+        if (ioc_push(&m->hash, &m->nh, &m->caph, (uint32_t)st) ||
+            ioc_push(&m->hash, &m->nh, &m->caph, (uint32_t)n))
+          return HK_E_NOMEM;
+      }
+    }
+  }
+  return HK_OK;
+}
+
+/* Fill m for text[0..len).  `padded`: the text is followed by zeros up to
+ * a multiple of 64 bytes, so the last group is read in place. */
+static int
+ioc_prepass(ioc_marks *m, const char *text, size_t len, int padded)
+{
+  const unsigned char *t = (const unsigned char *)text;
+  size_t nw = (len + 63) / 64, need = (nw + 2) * IOC_MARK_KINDS;
+  unsigned kinds = 0;
+
+  m->nh = 0;
+  if (m->cap < need) {
+    uint64_t *g = realloc(m->bits, need * sizeof *g);
+    if (!g)
+      return HK_E_NOMEM;
+    m->bits = g;
+    m->cap = need;
+  }
+  m->nwords = nw;
+  for (int k = 0; k < IOC_MARK_KINDS; k++) {
+    m->bits[k] = 0;
+    m->bits[(nw + 1) * IOC_MARK_KINDS + (size_t)k] = 0;
+  }
+  for (size_t w = 0; w < nw; w++) {
+    uint64_t *mk = m->bits + (w + 1) * IOC_MARK_KINDS;
+    const unsigned char *g = t + 64 * w;
+    unsigned char tail[64];
+    if (!padded && len - 64 * w < 64) {
+      /* zeros are in no class */
+      memset(tail, 0, sizeof tail);
+      memcpy(tail, g, len - 64 * w);
+      g = tail;
+    }
+    ioc_prepass_group(g, mk, &kinds);
+    kinds |= (unsigned)(mk[IOC_MK_DOT] != 0) << IOC_MK_DOT |
+             (unsigned)(mk[IOC_MK_COLON] != 0) << IOC_MK_COLON |
+             (unsigned)(mk[IOC_MK_AT] != 0) << IOC_MK_AT |
+             (unsigned)(mk[IOC_MK_OPEN] != 0) << IOC_MK_OPEN;
+  }
+  m->kinds = kinds;
+  return ioc_find_hex_runs(m);
+}
