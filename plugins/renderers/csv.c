@@ -106,15 +106,20 @@ csv_begin(void *ud, const struct ArrowSchema *schema, hk_rnd_out *out,
   return HK_OK;
 }
 
+/* `plain`: the column's text in this batch holds no quote, separator, CR
+ * or LF, so a field needs quotes only for a leading or trailing blank. */
 static int
 csv_cell(csv_render *cr, hk_buf *b, const hk_batch_view *v,
-         const hk_column_view *cv, int64_t col, int64_t row)
+         const hk_column_view *cv, int plain, int64_t col, int64_t row)
 {
   if (hk_column_view_is_null(cv, row))
     return cr->columns == 1 ? hk_buf_append(b, "\"\"", 2) : HK_OK;
   if (cv->type == HK_COL_UTF8) {
     size_t len;
     const char *s = hk_column_view_utf8(cv, row, &len);
+    if (plain && len > 0 && s[0] != ' ' && s[0] != '\t' && s[len - 1] != ' ' &&
+        s[len - 1] != '\t')
+      return hk_buf_append(b, s, len);
     return csv_text_field(cr, b, s, len);
   }
   if (cr->plain_formatted && cv->type == HK_COL_INT64)
@@ -134,20 +139,35 @@ csv_batch(void *ud, const hk_batch_view *v, hk_rnd_out *out, hk_error *err)
   hk_buf *b = &out->buf;
   hk_column_view cols[64];
   hk_column_view *cv = cols;
+  unsigned char plains[64], *plain = plains;
   int64_t row, col;
   int rc = HK_OK;
 
   if (v->columns > (int64_t)(sizeof cols / sizeof cols[0])) {
     cv = malloc((size_t)v->columns * sizeof *cv);
-    if (cv == NULL)
+    plain = malloc((size_t)v->columns);
+    if (cv == NULL || plain == NULL) {
+      free(cv);
+      free(plain);
       return hk_rnd_nomem(err, "csv column types");
+    }
   }
-  for (col = 0; col < v->columns; col++)
-    hk_batch_view_column(v, col, &cv[col]);
+  for (col = 0; col < v->columns; col++) {
+    /* One look at a text column's whole text in the batch spares most of
+     * its fields their own (excel_safe needs each field's first byte). */
+    size_t len;
+    const char *text;
+    plain[col] = 0;
+    if (hk_batch_view_column(v, col, &cv[col]) == HK_COL_UTF8 &&
+        !cr->excel_safe && cr->columns > 1) {
+      text = hk_column_view_utf8_span(&cv[col], 0, v->rows, &len);
+      plain[col] = !hk_csv_has_special(text, len, cr->sep);
+    }
+  }
   for (row = 0; row < v->rows && rc == HK_OK; row++) {
     for (col = 0; col < v->columns; col++) {
       if ((col > 0 && hk_buf_append_char(b, cr->sep) != HK_OK) ||
-          csv_cell(cr, b, v, &cv[col], col, row) != HK_OK) {
+          csv_cell(cr, b, v, &cv[col], plain[col], col, row) != HK_OK) {
         rc = hk_rnd_nomem(err, "csv row");
         break;
       }
@@ -157,8 +177,10 @@ csv_batch(void *ud, const hk_batch_view *v, hk_rnd_out *out, hk_error *err)
     if (rc == HK_OK)
       rc = hk_rnd_out_maybe_flush(out, err);
   }
-  if (cv != cols)
+  if (cv != cols) {
     free(cv);
+    free(plain);
+  }
   return rc;
 }
 

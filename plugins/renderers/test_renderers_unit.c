@@ -314,6 +314,26 @@ test_csv(void)
   check_render("csv", dot, b, "a.n\n\"x.y\".\"1.5\"\n",
                "csv '.' separator quotes formatted numbers");
   hk_table_builder_free(b);
+
+  /* A column whose text has no special character at all (looked at once
+   * per batch) still quotes its fields with leading or trailing blanks;
+   * one with a comma in one row quotes that row only. */
+  b = hk_table_builder_new();
+  hk_table_builder_add_column(b, "p", HK_COL_UTF8);
+  hk_table_builder_add_column(b, "q", HK_COL_UTF8);
+  {
+    static const char *const p[] = {"abc", " lead", "trail\t", "", "x y"};
+    static const char *const q[] = {"a,b", "c", "d", "e", "f "};
+    for (int i = 0; i < 5; i++) {
+      hk_table_builder_append_utf8(b, 0, p[i], strlen(p[i]));
+      hk_table_builder_append_utf8(b, 1, q[i], strlen(q[i]));
+    }
+  }
+  check_render("csv", NULL, b,
+               "p,q\nabc,\"a,b\"\n\" lead\",c\n\"trail\t\",d\n,e\n"
+               "x y,\"f \"\n",
+               "csv quotes blanks at the ends in a column without specials");
+  hk_table_builder_free(b);
 }
 
 static void

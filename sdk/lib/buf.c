@@ -68,10 +68,18 @@ hk_buf_append(hk_buf *b, const void *p, size_t len)
     b->data[b->len] = '\0';
     return HK_OK;
   }
-  if (hk_buf_reserve(b, len) != HK_OK)
+  if (b->cap - b->len <= len && hk_buf_reserve(b, len) != HK_OK)
     return HK_E_NOMEM;
-  if (len)
+  if (len >= 8 && len <= 16) {
+    /* a short field: two overlapping words rather than a memcpy call */
+    uint64_t x, y;
+    memcpy(&x, p, 8);
+    memcpy(&y, (const char *)p + len - 8, 8);
+    memcpy(b->data + b->len, &x, 8);
+    memcpy(b->data + b->len + len - 8, &y, 8);
+  } else if (len) {
     memcpy(b->data + b->len, p, len);
+  }
   b->len += len;
   b->data[b->len] = '\0';
   return HK_OK;
@@ -239,32 +247,31 @@ hk_buf_append_json_string(hk_buf *b, const char *s, size_t len)
  * value is written as nothing at all.
  */
 int
-hk_buf_append_csv_field(hk_buf *b, const char *s, size_t len, char sep)
+hk_csv_has_special(const char *s, size_t len, char sep)
 {
   const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
   const uint64_t q = ones * '"', d = ones * (unsigned char)sep,
                  cr = ones * '\r', lf = ones * '\n';
   uint64_t hit = 0;
-  size_t i, quotes = 0;
 
-  /* Whether any byte is '"', the separator, CR or LF: a zero byte in its
-   * XOR with one of them, eight bytes a step and the tail as one
-   * overlapping word, without a branch per byte (the fields of a log's
-   * rows are short, and a byte loop's exit was missed once a field). */
+  /* A zero byte in the XOR with one of them, eight bytes a step and the
+   * tail as one overlapping word, without a branch per byte (the fields
+   * of a log's rows are short, and a byte loop's exit was missed once a
+   * field). */
 #define HK_ZERO_BYTE(x) (((x)-ones) & ~(x)&highs)
 #define HK_SPECIAL(w)                                                          \
   (HK_ZERO_BYTE((w) ^ q) | HK_ZERO_BYTE((w) ^ d) | HK_ZERO_BYTE((w) ^ cr) |    \
    HK_ZERO_BYTE((w) ^ lf))
   if (len >= 8) {
     uint64_t w;
-    for (i = 0; i + 8 <= len && !hit; i += 8) {
+    for (size_t i = 0; i + 8 <= len && !hit; i += 8) {
       memcpy(&w, s + i, 8);
       hit |= HK_SPECIAL(w);
     }
     memcpy(&w, s + len - 8, 8);
     hit |= HK_SPECIAL(w);
   } else {
-    for (i = 0; i < len; i++) {
+    for (size_t i = 0; i < len; i++) {
       unsigned char c = (unsigned char)s[i];
       hit |= (uint64_t)((c == '"') | (c == (unsigned char)sep) | (c == '\r') |
                         (c == '\n'));
@@ -272,8 +279,17 @@ hk_buf_append_csv_field(hk_buf *b, const char *s, size_t len, char sep)
   }
 #undef HK_SPECIAL
 #undef HK_ZERO_BYTE
-  if (!hit && (len == 0 || (s[0] != ' ' && s[0] != '\t' && s[len - 1] != ' ' &&
-                            s[len - 1] != '\t')))
+  return hit != 0;
+}
+
+int
+hk_buf_append_csv_field(hk_buf *b, const char *s, size_t len, char sep)
+{
+  size_t i, quotes = 0;
+
+  if (!hk_csv_has_special(s, len, sep) &&
+      (len == 0 || (s[0] != ' ' && s[0] != '\t' && s[len - 1] != ' ' &&
+                    s[len - 1] != '\t')))
     return hk_buf_append(b, s, len);
   for (i = 0; i < len; i++)
     quotes += s[i] == '"';

@@ -155,6 +155,32 @@ test_csv(void)
   hk_buf_free(&b);
 }
 
+/* hk_csv_has_special finds each special character at every position of
+ * short and long strings (the byte loop, the word steps and the
+ * overlapping last word), and nothing else. */
+static void
+test_csv_has_special(void)
+{
+  static const char special[] = {'"', ';', '\r', '\n'};
+  char s[40];
+  int good = !hk_csv_has_special("", 0, ';') &&
+             !hk_csv_has_special("a,b \t'x", 8, ';') &&
+             hk_csv_has_special("a,b", 3, ',');
+  for (size_t len = 1; len <= sizeof s; len++) {
+    memset(s, 'a', sizeof s);
+    good &= !hk_csv_has_special(s, len, ';');
+    for (size_t at = 0; at < len; at++)
+      for (size_t k = 0; k < sizeof special; k++) {
+        s[at] = special[k];
+        good &= hk_csv_has_special(s, len, ';');
+        /* and not when it lies just past the end */
+        good &= at + 1 < len || !hk_csv_has_special(s, at, ';');
+        s[at] = 'a';
+      }
+  }
+  ok(good, "hk_csv_has_special finds '\"', the separator, CR and LF anywhere");
+}
+
 /* hk_buf_append_int64 writes what "%lld" writes, the extremes included. */
 static void
 test_append_int64(void)
@@ -183,5 +209,6 @@ main(void)
   test_json();
   test_csv();
   test_append_int64();
+  test_csv_has_special();
   return done_testing();
 }

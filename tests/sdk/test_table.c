@@ -289,6 +289,36 @@ test_late_nulls_and_bools(void)
   }
   ok(good, "struct and child offsets are both honoured");
   ok(column_views_agree(&v), "column views honour both offsets too");
+  {
+    /* the text of a utf8 column's rows, end to end, sliced */
+    hk_table_builder *tb = hk_table_builder_new();
+    struct ArrowSchema ts;
+    struct ArrowArray ta;
+    hk_batch_view tv;
+    hk_column_view cv;
+    size_t len = 0;
+    const char *span;
+    hk_table_builder_add_column(tb, "s", HK_COL_UTF8);
+    hk_table_builder_append_utf8(tb, 0, "ab", 2);
+    hk_table_builder_append_null(tb, 0);
+    hk_table_builder_append_utf8(tb, 0, "cde", 3);
+    hk_table_builder_append_utf8(tb, 0, "f", 1);
+    hk_table_builder_export_schema(tb, &ts, &err);
+    hk_table_builder_finish_batch(tb, &ta, &err);
+    ta.offset = 1;
+    ta.length = 3;
+    hk_batch_view_init(&tv, &ts, &ta, &err);
+    hk_batch_view_column(&tv, 0, &cv);
+    span = hk_column_view_utf8_span(&cv, 0, 3, &len);
+    ok(len == 4 && memcmp(span, "cdef", 4) == 0,
+       "utf8 span of a slice: the rows' text end to end, nulls adding none");
+    span = hk_column_view_utf8_span(&cv, 1, 1, &len);
+    ok(len == 3 && memcmp(span, "cde", 3) == 0, "utf8 span of one row");
+    hk_batch_view_release(&tv);
+    hk_array_release(&ta);
+    hk_schema_release(&ts);
+    hk_table_builder_free(tb);
+  }
   hk_batch_view_release(&v);
   batch.offset = 0;
   batch.children[0]->offset = 0;

@@ -42,6 +42,11 @@ int hk_buf_append_json_string(hk_buf *b, const char *s, size_t len);
 /* `s` as one RFC 4180 field: quoted when it holds the separator, a quote,
  * CR or LF, or leading/trailing space; quotes doubled. */
 int hk_buf_append_csv_field(hk_buf *b, const char *s, size_t len, char sep);
+/* Whether s[0..len) holds a character that makes a CSV field quoted: '"',
+ * `sep`, CR or LF (leading and trailing blanks are not looked at).  A
+ * renderer may ask it once of a whole column's text and then quote only
+ * the fields with such blanks. */
+int hk_csv_has_special(const char *s, size_t len, char sep);
 /* Take ownership of the data (transfer: free() it); the buffer is reset. */
 char *hk_buf_detach(hk_buf *b, size_t *len);
 

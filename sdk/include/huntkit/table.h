@@ -186,6 +186,19 @@ hk_column_view_utf8(const hk_column_view *c, int64_t row, size_t *len)
   return c->data ? c->data + start : "";
 }
 
+/* utf8 columns: the text of rows [first, first + n), which lie end to end
+ * in the data buffer (null rows add nothing).  Borrowed. */
+static inline const char *
+hk_column_view_utf8_span(const hk_column_view *c, int64_t first, int64_t n,
+                         size_t *len)
+{
+  int32_t start, end;
+  memcpy(&start, (const char *)c->values + 4 * (c->base + first), 4);
+  memcpy(&end, (const char *)c->values + 4 * (c->base + first + n), 4);
+  *len = (size_t)(end - start);
+  return c->data ? c->data + start : "";
+}
+
 /* Format any cell as text into buf (NUL-terminated, truncated to cap):
  * integers in decimal, floats with up to 15 significant digits ("%.15g"
  * style, shortest round-trip when possible), bools "true"/"false",
