@@ -83,7 +83,8 @@ ioc_scan_runs(ioc_scanner *sc, const ioc_marks *m, int type, const char *text,
       tried = st;
       me = ioc_match_builtin(type, m, t, len, st);
       if (me != IOC_NO_MATCH) {
-        rc = ioc_take(sc, type, st, text + st, me - st);
+        rc = ioc_take_hinted(sc, type, st, text + st, me - st,
+                             ioc_bits_hints(m, st, me));
         if (rc != HK_OK)
           return rc;
         done_to = me;
@@ -174,7 +175,8 @@ ioc_scan_urls(ioc_scanner *sc, const ioc_marks *m, const char *text, size_t len)
           PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
           size_t ms = ov[0];
           me = ov[1];
-          rc = ioc_take(sc, IOC_URL, ms, text + ms, me - ms);
+          rc = ioc_take_hinted(sc, IOC_URL, ms, text + ms, me - ms,
+                               ioc_bits_hints(m, ms, me));
           if (rc == HK_OK)
             rc = ioc_url_rescan(sc, IOC_URL, ms, text + ms,
                                 ioc_url_trim(text + ms, me - ms));

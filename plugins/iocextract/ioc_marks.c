@@ -106,6 +106,31 @@ ioc_bits_run_start(const ioc_marks *m, int k, size_t e)
   return (w << 6) + 64 - (size_t)__builtin_clzll(z);
 }
 
+/* Whether any byte of [s, e) (s < e) is in class k.  A match spans one or
+ * two words: both are read and masked without a branch. */
+IOC_HOT int
+ioc_bits_any(const ioc_marks *m, int k, size_t s, size_t e)
+{
+  size_t ws = s >> 6, we = (e - 1) >> 6;
+  uint64_t lo = ~(uint64_t)0 << (s & 63),
+           hi = ~(uint64_t)0 >> (63 - ((e - 1) & 63)), r;
+  uint64_t same = (uint64_t)0 - (uint64_t)(ws == we); /* all ones or none */
+  r = (ioc_bits(m, k, ws) & lo & (hi | ~same)) |
+      (ioc_bits(m, k, we) & hi & ~same);
+  for (size_t w = ws + 1; w < we; w++)
+    r |= ioc_bits(m, k, w);
+  return r != 0;
+}
+
+/* IOC_H_* of text[s, e), for ioc_take_hinted. */
+IOC_HOT unsigned
+ioc_bits_hints(const ioc_marks *m, size_t s, size_t e)
+{
+  return IOC_H_KNOWN |
+         (ioc_bits_any(m, IOC_MK_OPEN, s, e) ? IOC_H_BRACKET : 0) |
+         (ioc_bits_any(m, IOC_MK_HIGH, s, e) ? IOC_H_HIGH : 0);
+}
+
 static int
 ioc_push(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
 {

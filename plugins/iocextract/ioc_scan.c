@@ -149,7 +149,7 @@ typedef struct ioc_scanner {
    * log's hundred-odd last labels collided often enough that one check in
    * ten reached libpsl. */
   struct {
-    char tld[23];
+    char tld[24]; /* lower case, zero-padded (compared whole) */
     unsigned char verdict;
   } tld_cache[IOC_TLD_SLOTS];
   size_t tld_used;
@@ -321,11 +321,18 @@ ioc_prefix_ci(const char *s, size_t len, const char *pre)
   return 1;
 }
 
+/* What the caller of ioc_take may already know of a candidate from the
+ * pre-pass's bitmaps; 0 is "nothing known". */
+#define IOC_H_KNOWN 1u   /* the two below are valid */
+#define IOC_H_BRACKET 2u /* it holds '[' or '(' */
+#define IOC_H_HIGH 4u    /* it holds a byte >= 0x80 */
+
 /* The refanged spelling of s[0..len): `s` itself when nothing is defanged
  * (most candidates, spared a copy), else sc->tmp.  NULL when out of
- * memory. */
+ * memory.  `hints`: IOC_H_* of s. */
 static const char *
-ioc_refang(ioc_scanner *sc, const char *s, size_t len, size_t *out_len)
+ioc_refang(ioc_scanner *sc, const char *s, size_t len, size_t *out_len,
+           unsigned hints)
 {
   static const struct {
     const char *from;
@@ -346,7 +353,9 @@ ioc_refang(ioc_scanner *sc, const char *s, size_t len, size_t *out_len)
     scheme = "ftp";
   else if (c0 == 's' && ioc_prefix_ci(s, len, "sfxp"))
     scheme = "sftp";
-  if (!scheme && !memchr(s, '[', len) && !memchr(s, '(', len)) {
+  if (!scheme &&
+      ((hints & IOC_H_KNOWN) ? !(hints & IOC_H_BRACKET)
+                             : !memchr(s, '[', len) && !memchr(s, '(', len))) {
     *out_len = len;
     return s;
   }
@@ -480,18 +489,22 @@ ioc_tld_ok(ioc_scanner *sc, const char *dom, size_t len)
   if (len - start == 0 || len - start >= sizeof tld)
     return 0;
   for (size_t i = start; i < len; i++) {
-    tld[i - start] = (char)ioc_lower((unsigned char)dom[i]);
-    if ((unsigned char)dom[i] >= 0x80)
-      has_high = 1;
+    unsigned char c = (unsigned char)dom[i];
+    tld[i - start] = (char)ioc_lower(c);
+    has_high |= c >= 0x80;
   }
   tld[len - start] = '\0';
   {
     size_t n = len - start, h;
-    if (n >= sizeof sc->tld_cache[0].tld)
+    char key[sizeof sc->tld_cache[0].tld];
+    if (n >= sizeof key)
       return ioc_tld_lookup(sc, tld, has_high);
+    /* compared as a whole: fixed-size compares, no strcmp call */
+    memset(key, 0, sizeof key);
+    memcpy(key, tld, n);
     h = ioc_hash(tld, n) & (IOC_TLD_SLOTS - 1);
     while (sc->tld_cache[h].verdict) {
-      if (strcmp(sc->tld_cache[h].tld, tld) == 0)
+      if (memcmp(sc->tld_cache[h].tld, key, sizeof key) == 0)
         return sc->tld_cache[h].verdict == 2;
       h = (h + 1) & (IOC_TLD_SLOTS - 1);
     }
@@ -501,7 +514,7 @@ ioc_tld_ok(ioc_scanner *sc, const char *dom, size_t len)
       sc->tld_used = 0;
       h = ioc_hash(tld, n) & (IOC_TLD_SLOTS - 1);
     }
-    memcpy(sc->tld_cache[h].tld, tld, n + 1);
+    memcpy(sc->tld_cache[h].tld, key, sizeof key);
     sc->tld_cache[h].verdict = ok ? 2 : 1;
     sc->tld_used++;
     return ok;
@@ -656,22 +669,42 @@ ioc_ip_ok(ioc_scanner *sc, const char *s, size_t len, int family)
   return 1;
 }
 
-/* Validate a refanged candidate of a built-in type; 1 keeps it. */
+/* Whether s[0..len) can be an IPv6 address at all: without "::" it needs
+ * all eight groups (seven colons, or six and an IPv4 tail), as inet_pton
+ * does.  A cheap test before the host's classifier, which the times and
+ * MAC-like runs of a log (10:22:33) would otherwise reach once a line. */
 static int
-ioc_validate(ioc_scanner *sc, int type, const char *s, size_t len)
+ioc_ipv6_shape_ok(const char *s, size_t len)
+{
+  size_t colons = 0;
+  int pair = 0, dot = 0;
+  for (size_t i = 0; i < len; i++) {
+    colons += s[i] == ':';
+    pair |= s[i] == ':' && i + 1 < len && s[i + 1] == ':';
+    dot |= s[i] == '.';
+  }
+  return pair || colons == 7 || (colons == 6 && dot);
+}
+
+/* Validate a refanged candidate of a built-in type; 1 keeps it.  `hints`:
+ * IOC_H_* of the candidate (refanging adds no byte >= 0x80). */
+static int
+ioc_validate(ioc_scanner *sc, int type, const char *s, size_t len,
+             unsigned hints)
 {
   const char *at;
+  int utf8_ok = (hints & IOC_H_KNOWN) && !(hints & IOC_H_HIGH);
   switch (type) {
   case IOC_IPV4:
     return ioc_ip_ok(sc, s, len, 4);
   case IOC_IPV6:
-    return ioc_ip_ok(sc, s, len, 6);
+    return ioc_ipv6_shape_ok(s, len) && ioc_ip_ok(sc, s, len, 6);
   case IOC_DNS:
-    return ioc_utf8_valid((const unsigned char *)s, len) &&
+    return (utf8_ok || ioc_utf8_valid((const unsigned char *)s, len)) &&
            ioc_tld_ok(sc, s, len);
   case IOC_EMAIL:
     at = memchr(s, '@', len);
-    return at && ioc_utf8_valid((const unsigned char *)s, len) &&
+    return at && (utf8_ok || ioc_utf8_valid((const unsigned char *)s, len)) &&
            ioc_tld_ok(sc, at + 1, len - (size_t)(at + 1 - s));
   default:
     return 1;
@@ -705,9 +738,11 @@ ioc_url_trim(const char *s, size_t len)
 }
 
 /* Refang (when asked), validate and record one match.  `s` points into the
- * text or into a scratch buffer; the hit copies it. */
+ * text or into a scratch buffer; the hit copies it.  `hints`: IOC_H_* of
+ * s[0..len) (of the untrimmed URL, which holds the trimmed one). */
 static int
-ioc_take(ioc_scanner *sc, int type, size_t pos, const char *s, size_t len)
+ioc_take_hinted(ioc_scanner *sc, int type, size_t pos, const char *s,
+                size_t len, unsigned hints)
 {
   const char *v = s;
   size_t vlen = len;
@@ -717,7 +752,7 @@ ioc_take(ioc_scanner *sc, int type, size_t pos, const char *s, size_t len)
   if (type == IOC_URL)
     vlen = plen = len = ioc_url_trim(s, len);
   if (type < IOC_BUILTIN_COUNT && ioc_refangs(type)) {
-    plain = ioc_refang(sc, s, len, &plen);
+    plain = ioc_refang(sc, s, len, &plen, hints);
     if (!plain)
       return HK_E_NOMEM;
     if (sc->plain_only && plain != s &&
@@ -728,9 +763,15 @@ ioc_take(ioc_scanner *sc, int type, size_t pos, const char *s, size_t len)
       vlen = plen;
     }
   }
-  if (type < IOC_BUILTIN_COUNT && !ioc_validate(sc, type, plain, plen))
+  if (type < IOC_BUILTIN_COUNT && !ioc_validate(sc, type, plain, plen, hints))
     return HK_OK;
   return ioc_add_hit(sc, type, pos, v, vlen);
+}
+
+static int
+ioc_take(ioc_scanner *sc, int type, size_t pos, const char *s, size_t len)
+{
+  return ioc_take_hinted(sc, type, pos, s, len, 0);
 }
 
 static int

@@ -401,6 +401,11 @@ main(void)
   is_str(scan("at 10:22:33 mac 00:1a:2b:3c:4d:5e fe80::1 2001:db8::1"),
          "ipv6:fe80::1|ipv6:2001:db8::1",
          "times and MACs are not IPv6 (MSTICPy defect)");
+  is_str(scan("full 2001:db8:1:2:3:4:5:6 tail 2001:db8:1:2:3:4:192.0.2.1 "
+              "short 2001:db8:1:2:3:4:5 long 1:2:3:4:5:6:7:1.2.3.4"),
+         "ipv4:192.0.2.1|ipv4:1.2.3.4|ipv6:2001:db8:1:2:3:4:5:6|"
+         "ipv6:2001:db8:1:2:3:4:192.0.2.1",
+         "IPv6 without '::' needs all eight groups");
   is_str(scan("mapped ::ffff:192.0.2.128 end"),
          "ipv4:192.0.2.128|ipv6:::ffff:192.0.2.128",
          "IPv4-mapped IPv6 and its IPv4");
