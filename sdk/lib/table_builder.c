@@ -350,6 +350,29 @@ ascii_copy(uint8_t *dst, const unsigned char *s, size_t len)
   size_t i = 0;
   uint64_t w;
 
+  /* Short cells (type names, short fields) without a byte loop whose
+   * exit the branch predictor misses: two overlapping half-words, or
+   * first, middle and last byte, which cover one to three bytes. */
+  if (len < 8) {
+    if (len >= 4) {
+      uint32_t a, z;
+      memcpy(&a, s, 4);
+      memcpy(&z, s + len - 4, 4);
+      if (!((a | z) & UINT32_C(0x80808080))) {
+        memcpy(dst, &a, 4);
+        memcpy(dst + len - 4, &z, 4);
+        return len;
+      }
+    } else if (len > 0) {
+      unsigned char a = s[0], m = s[len / 2], z = s[len - 1];
+      if (!((a | m | z) & 0x80)) {
+        dst[0] = a;
+        dst[len / 2] = m;
+        dst[len - 1] = z;
+        return len;
+      }
+    }
+  }
   while (i + 8 <= len) {
     memcpy(&w, s + i, 8);
     if (w & high)

@@ -368,6 +368,14 @@ test_utf8(void)
       {"\xc3\xa9 then twenty ascii!\xff", 22,
        "\xc3\xa9 then twenty ascii!\xef\xbf\xbd"},
       {"seven\xc3\xa9", 7, "seven\xc3\xa9"},
+      /* short cells: 1-3 and 4-7 bytes take their own paths */
+      {"a", 1, "a"},
+      {"ab", 2, "ab"},
+      {"abcd", 4, "abcd"},
+      {"abcdefg", 7, "abcdefg"},
+      {"\xc3\xa9", 2, "\xc3\xa9"},
+      {"ab\xff", 3, "ab\xef\xbf\xbd"},
+      {"abc\xffxy", 6, "abc\xef\xbf\xbdxy"},
       {"a\0b", 3, "a\0b"},
   };
   size_t n = sizeof cases / sizeof cases[0], i;
