@@ -450,7 +450,10 @@ ioc_run_analyzer(void *state, const hk_config *options,
       hk_table_builder_add_column(r->out, "IoCType", HK_COL_UTF8) < 0 ||
       hk_table_builder_add_column(r->out, "Observable", HK_COL_UTF8) < 0 ||
       hk_table_builder_add_column(r->out, "SourceIndex", HK_COL_INT64) < 0 ||
-      hk_table_builder_add_column(r->out, "Input", HK_COL_UTF8) < 0 ||
+      /* input=false: a column of Arrow's null type, which costs nothing
+       * per row (no validity bitmap) */
+      hk_table_builder_add_column(
+          r->out, "Input", r->keep_input ? HK_COL_UTF8 : HK_COL_NULL) < 0 ||
       hk_table_builder_add_column(r->out, "Column", HK_COL_UTF8) < 0) {
     rc = hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
     goto fail;

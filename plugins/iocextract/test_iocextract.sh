@@ -44,6 +44,11 @@ email|joe@example.org|4" "rows: refanged, no time as IPv6, no repeated-char hash
 like "$out" ',0,connect 1.2.3.4 then 10:22:33 then 300.1.1.1,Message' \
   "Input holds the scanned text, Column the column name"
 
+hk run "file path=$T/in.csv | iocextract columns=Message types=ipv4 input=false | ndjson"
+is "$rc" 0 "input=false: exit status"
+is "$out" '{"IoCType":"ipv4","Observable":"1.2.3.4","SourceIndex":0,"Input":null,"Column":"Message"}' \
+  "input=false: Input is null in every row"
+
 hk run "file path=$T/in.csv | iocextract columns=Message types=ipv4,url refang=false | csv"
 is "$rc" 0 "types and refang=false"
 printf '%s\n' "$out" >"$T/out.csv"
