@@ -163,6 +163,52 @@ all_but_paths(void)
                ~(((uint64_t)1 << IOC_WINPATH) | ((uint64_t)1 << IOC_LXPATH));
 }
 
+#if defined(IOC_AVX2)
+static __attribute__((target("avx2"))) void
+group_avx2(const unsigned char *g, uint64_t *mk, unsigned *slashes)
+{
+  ioc_prepass_group_avx2(g, mk, slashes);
+}
+#endif
+
+/* The AVX2 pre-pass against the SSE2 one: every byte value at every
+ * position of a 64-byte group, and random groups. */
+static void
+prepass_isa_agree(void)
+{
+#if defined(IOC_AVX2)
+  if (!__builtin_cpu_supports("avx2")) {
+    ok(1, "# SKIP no AVX2 on this CPU: the SSE2 pre-pass is the one used");
+    return;
+  }
+  unsigned char g[64];
+  unsigned long long x = 88172645463325252ull;
+  int bad = 0;
+  for (int round = 0; round < 256 + 4096 && !bad; round++) {
+    uint64_t a[IOC_MARK_KINDS], b[IOC_MARK_KINDS];
+    unsigned sa = 0, sb = 0;
+    for (int i = 0; i < 64; i++) {
+      if (round < 256) {
+        g[i] = (unsigned char)(round + i * 37);
+      } else {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        /* mostly the characters that matter */
+        g[i] = x & 1 ? (unsigned char)"./:@[(-_\\09afAFgzGZ\x80\xff "[x % 23]
+                     : (unsigned char)(x >> 8);
+      }
+    }
+    ioc_prepass_group(g, a, &sa);
+    group_avx2(g, b, &sb);
+    bad += memcmp(a, b, sizeof a) != 0 || sa != sb;
+  }
+  ok(bad == 0, "the AVX2 pre-pass makes the SSE2 one's bitmaps");
+#else
+  ok(1, "# SKIP built without the AVX2 pre-pass");
+#endif
+}
+
 /* The hits of the current scan as one string, in output order. */
 static void
 hits_text(char *out, size_t cap)
@@ -552,6 +598,7 @@ main(void)
     matcher_fuzz(100000);
   }
   scan_differential(20000);
+  prepass_isa_agree();
   for (int t = 0; t < IOC_BUILTIN_COUNT; t++)
     if (anchored[t])
       pcre2_code_free(anchored[t]);
