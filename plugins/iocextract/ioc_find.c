@@ -18,7 +18,9 @@
  *   dns: the separator before the TLD, so a bracket or a dot before a
  *        letter (the run from the domain's start to it is unbroken, or
  *        holds a bracket that is a mark itself);
- *   ipv6: a colon (it has two);  email: an '@' or a bracket. */
+ *   ipv6: a colon with another within five bytes (its first two, a
+ *         hex group of at most four apart);
+ *   email: an '@' or a bracket. */
 IOC_HOT uint64_t
 ioc_candidates(const ioc_marks *m, int type, size_t w)
 {
@@ -31,8 +33,13 @@ ioc_candidates(const ioc_marks *m, int type, size_t w)
     return (dot & (ioc_bits_next(m, IOC_MK_ALPHA, w) |
                    ioc_bits_next(m, IOC_MK_HIGH, w))) |
            (open & ioc_bits_prev(m, IOC_MK_RUN_DNS, w));
-  case IOC_IPV6:
-    return ioc_bits(m, IOC_MK_COLON, w);
+  case IOC_IPV6: {
+    /* the first colon of a match has the second within five bytes */
+    uint64_t next = 0;
+    for (unsigned n = 1; n <= 5; n++)
+      next |= ioc_bits_ahead(m, IOC_MK_COLON, w, n);
+    return ioc_bits(m, IOC_MK_COLON, w) & next;
+  }
   default:
     return ioc_bits(m, IOC_MK_AT, w) | open;
   }

@@ -73,6 +73,13 @@ ioc_bits_next(const ioc_marks *m, int k, size_t w)
   return (ioc_bits(m, k, w) >> 1) | (ioc_bits(m, k, w + 1) << 63);
 }
 
+/* Word w shifted so that bit q tells of byte q + n (1 <= n <= 63). */
+IOC_HOT uint64_t
+ioc_bits_ahead(const ioc_marks *m, int k, size_t w, unsigned n)
+{
+  return (ioc_bits(m, k, w) >> n) | (ioc_bits(m, k, w + 1) << (64 - n));
+}
+
 /* Length of the run of class k that starts at byte p (0 when p is not in
  * the class).  Bytes past the text are in no class. */
 IOC_HOT size_t

@@ -448,9 +448,11 @@ main(void)
          "ipv6:fe80::1|ipv6:2001:db8::1",
          "times and MACs are not IPv6 (MSTICPy defect)");
   is_str(scan("full 2001:db8:1:2:3:4:5:6 tail 2001:db8:1:2:3:4:192.0.2.1 "
-              "short 2001:db8:1:2:3:4:5 long 1:2:3:4:5:6:7:1.2.3.4"),
+              "short 2001:db8:1:2:3:4:5 long 1:2:3:4:5:6:7:1.2.3.4 "
+              "wide 2001:0db8:85a3:0000:0000:8a2e:0370:7334"),
          "ipv4:192.0.2.1|ipv4:1.2.3.4|ipv6:2001:db8:1:2:3:4:5:6|"
-         "ipv6:2001:db8:1:2:3:4:192.0.2.1",
+         "ipv6:2001:db8:1:2:3:4:192.0.2.1|"
+         "ipv6:2001:0db8:85a3:0000:0000:8a2e:0370:7334",
          "IPv6 without '::' needs all eight groups");
   is_str(scan("mapped ::ffff:192.0.2.128 end"),
          "ipv4:192.0.2.128|ipv6:::ffff:192.0.2.128",
