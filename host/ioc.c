@@ -179,12 +179,16 @@ longest_match(const ip_row *rows, size_t n, const uint8_t *addr)
   return best;
 }
 
-/* IPv4 by 32-bit masked compares over rows prepared once, skipping every
- * row when the first byte starts none: the generic byte-wise walk was a
- * quarter of a geoip lookup and of an IoC scan's IP validation. */
+/* IPv4 by 32-bit masked compares over rows prepared once, and only over
+ * the rows that can cover the address's first byte (none for most global
+ * addresses, a handful for 192 or 10): the generic byte-wise walk was a
+ * quarter of a geoip lookup and of an IoC scan's IP validation, and a
+ * walk over every row still a third of the classifier. */
 #define V4_ROWS (sizeof v4_rows / sizeof *v4_rows)
 static uint32_t v4_pre[V4_ROWS], v4_mask[V4_ROWS];
-static unsigned char v4_first_used[256]; /* some row covers this first byte */
+_Static_assert(V4_ROWS < 256, "v4_by_first holds row numbers in a byte");
+static unsigned char v4_by_first[256][V4_ROWS]; /* rows covering byte b */
+static unsigned char v4_n_by_first[256];
 static pthread_once_t v4_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -198,7 +202,7 @@ v4_init(void)
                 v4_mask[i];
     for (unsigned b = 0; b < 256; b++)
       if (((b << 24) & v4_mask[i] & 0xff000000u) == (v4_pre[i] & 0xff000000u))
-        v4_first_used[b] = 1;
+        v4_by_first[b][v4_n_by_first[b]++] = (unsigned char)i;
   }
 }
 
@@ -209,12 +213,12 @@ longest_match_v4(const uint8_t *a)
   uint32_t addr =
       (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
   pthread_once(&v4_once, v4_init);
-  if (!v4_first_used[a[0]])
-    return NULL;
-  for (size_t i = 0; i < V4_ROWS; i++)
+  for (unsigned k = 0; k < v4_n_by_first[a[0]]; k++) {
+    size_t i = v4_by_first[a[0]][k];
     if ((addr & v4_mask[i]) == v4_pre[i] &&
         (best == NULL || v4_rows[i].bits > best->bits))
       best = &v4_rows[i];
+  }
   return best;
 }
 
