@@ -5,6 +5,9 @@
 #include "sdk_internal.h"
 
 #include <huntkit/buf.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -104,18 +107,36 @@ hk_buf_append_char(hk_buf *b, char c)
 size_t
 hk_format_int64(char *out, int64_t x)
 {
+  /* two digits a step: a row number or a count is mostly four to seven */
+  static const char pairs[201] = "00010203040506070809"
+                                 "10111213141516171819"
+                                 "20212223242526272829"
+                                 "30313233343536373839"
+                                 "40414243444546474849"
+                                 "50515253545556575859"
+                                 "60616263646566676869"
+                                 "70717273747576777879"
+                                 "80818283848586878889"
+                                 "90919293949596979899";
   char digits[20];
-  size_t n = 0, len = 0;
+  size_t n = sizeof digits, len = 0;
   uint64_t u = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
-  do {
-    digits[n++] = (char)('0' + u % 10);
-    u /= 10;
-  } while (u);
+  while (u >= 100) {
+    unsigned r = (unsigned)(u % 100);
+    u /= 100;
+    digits[--n] = pairs[2 * r + 1];
+    digits[--n] = pairs[2 * r];
+  }
+  if (u >= 10) {
+    digits[--n] = pairs[2 * u + 1];
+    digits[--n] = pairs[2 * u];
+  } else {
+    digits[--n] = (char)('0' + u);
+  }
   if (x < 0)
     out[len++] = '-';
-  while (n)
-    out[len++] = digits[--n];
-  return len;
+  memcpy(out + len, digits + n, sizeof digits - n);
+  return len + sizeof digits - n;
 }
 
 int
@@ -262,12 +283,38 @@ hk_csv_has_special(const char *s, size_t len, char sep)
 #define HK_SPECIAL(w)                                                          \
   (HK_ZERO_BYTE((w) ^ q) | HK_ZERO_BYTE((w) ^ d) | HK_ZERO_BYTE((w) ^ cr) |    \
    HK_ZERO_BYTE((w) ^ lf))
-  if (len >= 8) {
+  if (len >= 16) {
+#if defined(__SSE2__)
+    /* a column's whole text: sixteen bytes a step */
+    const __m128i vq = _mm_set1_epi8('"'), vd = _mm_set1_epi8(sep),
+                  vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
+    __m128i acc = _mm_setzero_si128(), v;
+#define HK_SPECIAL16(v)                                                        \
+  _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vd)),     \
+               _mm_or_si128(_mm_cmpeq_epi8(v, vcr), _mm_cmpeq_epi8(v, vlf)))
+    for (size_t i = 0; i + 16 <= len; i += 16) {
+      v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+      acc = _mm_or_si128(acc, HK_SPECIAL16(v));
+      if ((i & 1023) == 1008 && _mm_movemask_epi8(acc))
+        return 1;
+    }
+    v = _mm_loadu_si128((const __m128i *)(const void *)(s + len - 16));
+    acc = _mm_or_si128(acc, HK_SPECIAL16(v));
+#undef HK_SPECIAL16
+    return _mm_movemask_epi8(acc) != 0;
+#else
     uint64_t w;
     for (size_t i = 0; i + 8 <= len && !hit; i += 8) {
       memcpy(&w, s + i, 8);
       hit |= HK_SPECIAL(w);
     }
+    memcpy(&w, s + len - 8, 8);
+    hit |= HK_SPECIAL(w);
+#endif
+  } else if (len >= 8) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+    hit |= HK_SPECIAL(w);
     memcpy(&w, s + len - 8, 8);
     hit |= HK_SPECIAL(w);
   } else {
