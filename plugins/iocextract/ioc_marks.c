@@ -13,8 +13,10 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define IOC_HOT static inline __attribute__((always_inline))
+#define IOC_COLD static __attribute__((noinline))
 #else
 #define IOC_HOT static inline
+#define IOC_COLD static
 #endif
 
 /* The bitmaps, IOC_MARK_KINDS words per 64 bytes of text in this order. */

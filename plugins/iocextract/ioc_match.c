@@ -80,7 +80,7 @@ ioc_has(const unsigned char *t, size_t len, size_t p, unsigned cls)
 
 /* A defangable character at t[p]: `c` itself, or `c` or `word` in [] or ()
  * (caseless): its length, 0 when none. */
-static size_t
+IOC_COLD size_t
 ioc_defanged_len(const unsigned char *t, size_t len, size_t p, unsigned char c,
                  const char *word)
 {
@@ -102,17 +102,22 @@ ioc_defanged_len(const unsigned char *t, size_t len, size_t p, unsigned char c,
   return 0;
 }
 
-/* DOT: . [.] (.) [dot] (dot) */
-static size_t
+/* DOT: . [.] (.) [dot] (dot).  The plain dot, after every label, without
+ * a call. */
+IOC_HOT size_t
 ioc_dot_len(const unsigned char *t, size_t len, size_t p)
 {
+  if (p < len && t[p] == '.')
+    return 1;
   return ioc_defanged_len(t, len, p, '.', "dot");
 }
 
 /* AT: @ [@] (@) [at] (at) */
-static size_t
+IOC_HOT size_t
 ioc_at_len(const unsigned char *t, size_t len, size_t p)
 {
+  if (p < len && t[p] == '@')
+    return 1;
   return ioc_defanged_len(t, len, p, '@', "at");
 }
 
