@@ -7,7 +7,9 @@
  * built-in pattern except url and the paths starts with a look-behind that
  * refuses a start preceded by a character of its class, so a match can only
  * start where a run of class characters starts; and each needs its key
- * character (or a defanging bracket) inside or right after that run.
+ * character (or a defanging bracket) inside or right after that run.  A
+ * url starts at most six bytes before its scheme's "://" (or "[:"), and is
+ * tried from there, leftmost first.
  */
 
 /* Word w of the marks where pattern `type` is worth a try.  Every match
@@ -126,37 +128,11 @@ ioc_scan_emails(ioc_scanner *sc, const ioc_marks *m, const char *text,
   return ioc_scan_runs(sc, m, IOC_EMAIL, text, len);
 }
 
-/* Whether one of URL_SCHEME's names starts at t[st] (a necessary condition
- * for the url pattern there: it saves most of the PCRE2 calls). */
-static int
-ioc_url_scheme_at(const unsigned char *t, size_t len, size_t st)
-{
-  size_t p = st;
-  int c = t[p] | 0x20;
-#define IOC_XT(i)                                                              \
-  (p + (i) < len && ((t[p + (i)] | 0x20) == 'x' || (t[p + (i)] | 0x20) == 't'))
-#define IOC_CH(i, ch) (p + (i) < len && (t[p + (i)] | 0x20) == (ch))
-  if (c == 'h')
-    return IOC_XT(1) && IOC_XT(2) && IOC_CH(3, 'p');
-  if (c == 's') {
-    p++;
-    c = p < len ? t[p] | 0x20 : 0;
-  }
-  if (c == 'f')
-    return (IOC_XT(1) && IOC_CH(2, 'p')) ||
-           (p == st && ioc_prefix_ci((const char *)t + p, len - p, "file"));
-#undef IOC_XT
-#undef IOC_CH
-  return ioc_prefix_ci((const char *)t + st, len - st, "telnet") ||
-         ioc_prefix_ci((const char *)t + st, len - st, "ldap");
-}
-
 /* URLs: from each "://" (or the "[:" of a defanged one), the scheme's
  * possible starts are tried leftmost first ("telnet" is the longest). */
 static int
 ioc_scan_urls(ioc_scanner *sc, const ioc_marks *m, const char *text, size_t len)
 {
-  const ioc_pattern *p = &sc->pat[IOC_URL];
   size_t done_to = 0;
   for (size_t w = 0; w < m->nwords; w++) {
     uint64_t x = ioc_bits(m, IOC_MK_COLON, w);
@@ -172,21 +148,16 @@ ioc_scan_urls(ioc_scanner *sc, const ioc_marks *m, const char *text, size_t len)
         continue;
       back = c < 6 ? c : 6;
       for (size_t k = back; k >= 1; k--) {
-        size_t st = c - k, me;
-        if (st < done_to ||
-            !ioc_url_scheme_at((const unsigned char *)text, len, st))
-          continue;
-        rc = pcre2_match(p->anchored, (PCRE2_SPTR)text, len, st, 0, sc->md,
-                         NULL);
-        if (rc > 0) {
-          PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
-          size_t ms = ov[0];
-          me = ov[1];
-          rc = ioc_take_hinted(sc, IOC_URL, ms, text + ms, me - ms,
-                               ioc_bits_hints(m, ms, me));
+        size_t st = c - k,
+               me = st < done_to
+                        ? IOC_NO_MATCH
+                        : ioc_match_url((const unsigned char *)text, len, st);
+        if (me != IOC_NO_MATCH) {
+          rc = ioc_take_hinted(sc, IOC_URL, st, text + st, me - st,
+                               ioc_bits_hints(m, st, me));
           if (rc == HK_OK)
-            rc = ioc_url_rescan(sc, IOC_URL, ms, text + ms,
-                                ioc_url_trim(text + ms, me - ms));
+            rc = ioc_url_rescan(sc, IOC_URL, st, text + st,
+                                ioc_url_trim(text + st, me - st));
           if (rc != HK_OK)
             return rc;
           done_to = me;

@@ -1,10 +1,11 @@
 /*
- * plugins/iocextract/ioc_match.c -- the ipv4, ipv6, dns and e-mail patterns
- * of ioc_scan.c written out in C.  They are tried at every run start the
- * pre-pass finds, about six times a line; PCRE2's per-call cost (match-data
- * set-up, JIT entry) was a fifth of the whole scan.  Runs of a class are
- * measured on the pre-pass's bitmaps (ioc_marks.c), so each matcher takes
- * the text's marks.  Included after ioc_marks.c.
+ * plugins/iocextract/ioc_match.c -- the ipv4, ipv6, dns, e-mail and url
+ * patterns of ioc_scan.c written out in C.  They are tried at every run
+ * start the pre-pass finds, about six times a line; PCRE2's per-call cost
+ * (match-data set-up, JIT entry) was a fifth of the whole scan, and the url
+ * regex alone still a twelfth.  Runs of a class are measured on the
+ * pre-pass's bitmaps (ioc_marks.c), so most matchers take the text's
+ * marks.  Included after ioc_marks.c.
  *
  * Each function answers exactly what pcre2_match of the anchored built-in
  * pattern answers at the same offset: the match end, or IOC_NO_MATCH.  The
@@ -33,12 +34,36 @@
 #define IOC_C_USER 128u /* the e-mail user part */
 static unsigned char ioc_mcls[256];
 
+/* The URL pattern's classes (URL_CHARS is [a-z0-9\-._~!$&'()*+,;=]): */
+#define IOC_U_USER 1u  /* userinfo: URL_CHARS and ':' */
+#define IOC_U_HOST 2u  /* host: URL_CHARS, '[', ']' and bytes >= 0x80 */
+#define IOC_U_QUERY 4u /* query and fragment: URL_CHARS and ":/?@" */
+#define IOC_U_PATH 8u  /* path: [^?#"<>\s] */
+static unsigned char ioc_ucls[256];
+
 static void
 ioc_match_init(void)
 {
   static const char user[] = ".!#$%&'*+/=?^_`{|}~-";
+  static const char url[] = "-._~!$&'()*+,;=";
   if (ioc_mcls['a'])
     return;
+  for (int c = 0; c < 256; c++) {
+    int lc = c >= 'A' && c <= 'Z' ? c + 32 : c;
+    int uc = (lc >= 'a' && lc <= 'z') || (c >= '0' && c <= '9') ||
+             (c && strchr(url, c));
+    unsigned u = 0;
+    if (uc || c == ':')
+      u |= IOC_U_USER;
+    if (uc || c == '[' || c == ']' || c >= 0x80)
+      u |= IOC_U_HOST;
+    if (uc || (c && strchr(":/?@", c)))
+      u |= IOC_U_QUERY;
+    /* \s is space, \t, \n, \v, \f and \r */
+    if (!(c && strchr("?#\"<> \t\n\v\f\r", c)))
+      u |= IOC_U_PATH;
+    ioc_ucls[c] = (unsigned char)u;
+  }
   for (int c = 0; c < 256; c++) {
     unsigned m = 0;
     int lc = c >= 'A' && c <= 'Z' ? c + 32 : c;
@@ -274,6 +299,95 @@ ioc_match_ipv6(const ioc_marks *m, const unsigned char *t, size_t len,
 #undef IOC_V6_EDGE
 }
 
+/* A run of URL class `bit` or of %[0-9a-f]{2} from t[p]: its end. */
+static size_t
+ioc_url_run(const unsigned char *t, size_t len, size_t p, unsigned bit)
+{
+  for (;;) {
+    if (p < len && (ioc_ucls[t[p]] & bit))
+      p++;
+    else if (p + 2 < len && t[p] == '%' && (ioc_mcls[t[p + 1]] & IOC_C_HEX) &&
+             (ioc_mcls[t[p + 2]] & IOC_C_HEX))
+      p += 3;
+    else
+      return p;
+  }
+}
+
+/* URL_SCHEME's separator (:// [://] [:]//) at t[p]: its end, or
+ * IOC_NO_MATCH. */
+static size_t
+ioc_url_sep(const unsigned char *t, size_t len, size_t p)
+{
+  if (p + 3 <= len && t[p] == ':' && t[p + 1] == '/' && t[p + 2] == '/')
+    return p + 3;
+  if (p + 5 <= len && t[p] == '[' && t[p + 1] == ':' &&
+      ((t[p + 2] == '/' && t[p + 3] == '/' && t[p + 4] == ']') ||
+       (t[p + 2] == ']' && t[p + 3] == '/' && t[p + 4] == '/')))
+    return p + 5;
+  return IOC_NO_MATCH;
+}
+
+/* URL_SCHEME at t[st]: the end of its separator, or IOC_NO_MATCH.  The
+ * names start with different letters (h, s or f, t, l, and "file" differs
+ * from f[xt]p in its second), so one alternative at most applies; within
+ * it the optional 's' is tried taken first, then left, like the regex. */
+static size_t
+ioc_match_url_scheme(const unsigned char *t, size_t len, size_t st)
+{
+#define IOC_LC(i) (st + (i) < len ? (t[st + (i)] | 0x20) : 0)
+#define IOC_XT(i) (IOC_LC(i) == 'x' || IOC_LC(i) == 't')
+  size_t e = IOC_NO_MATCH, r;
+  int c = IOC_LC(0);
+  if (c == 'h' && IOC_XT(1) && IOC_XT(2) && IOC_LC(3) == 'p') {
+    e = st + 4; /* h[xt]{2}p s? */
+  } else if ((c == 's' && IOC_LC(1) == 'f' && IOC_XT(2) && IOC_LC(3) == 'p')) {
+    e = st + 4; /* s f[xt]p s? (s? left empty cannot match: 'f' != 's') */
+  } else if (c == 'f' && IOC_XT(1) && IOC_LC(2) == 'p') {
+    e = st + 3; /* f[xt]p s? */
+  } else {
+    size_t n = ioc_prefix_ci((const char *)t + st, len - st, "telnet") ? 6
+               : ioc_prefix_ci((const char *)t + st, len - st, "ldap") ||
+                       ioc_prefix_ci((const char *)t + st, len - st, "file")
+                   ? 4
+                   : 0;
+    return n ? ioc_url_sep(t, len, st + n) : IOC_NO_MATCH;
+  }
+  if (e < len && (t[e] | 0x20) == 's' &&
+      (r = ioc_url_sep(t, len, e + 1)) != IOC_NO_MATCH)
+    return r;
+  return ioc_url_sep(t, len, e);
+#undef IOC_XT
+#undef IOC_LC
+}
+
+/* url: URL_SCHEME (userinfo @)? host (:port)? (/path)? (?query)? (#frag)?
+ * Every part after the scheme is optional and each greedy run stops at a
+ * character its successor cannot start with, so the regex's first path
+ * is: the longest of each part, in turn. */
+static size_t
+ioc_match_url(const unsigned char *t, size_t len, size_t st)
+{
+  size_t p = ioc_match_url_scheme(t, len, st), u;
+  if (p == IOC_NO_MATCH)
+    return IOC_NO_MATCH;
+  u = ioc_url_run(t, len, p, IOC_U_USER);
+  if (u < len && t[u] == '@')
+    p = u + 1;
+  p = ioc_url_run(t, len, p, IOC_U_HOST);
+  if (p < len && t[p] == ':')
+    for (p++; p < len && (ioc_mcls[t[p]] & IOC_C_DIGIT); p++)
+      ;
+  if (p < len && t[p] == '/')
+    for (p++; p < len && (ioc_ucls[t[p]] & IOC_U_PATH); p++)
+      ;
+  if (p < len && t[p] == '?')
+    p = ioc_url_run(t, len, p + 1, IOC_U_QUERY);
+  if (p < len && t[p] == '#')
+    p = ioc_url_run(t, len, p + 1, IOC_U_QUERY);
+  return p;
+}
+
 /* The C form of built-in pattern `type` at t[st], or IOC_NO_MATCH; m holds
  * the marks of t[0..len).  Types without one are not asked. */
 IOC_HOT size_t
@@ -289,6 +403,8 @@ ioc_match_builtin(int type, const ioc_marks *m, const unsigned char *t,
     return ioc_match_dns(m, t, len, st);
   case IOC_EMAIL:
     return ioc_match_email(m, t, len, st);
+  case IOC_URL:
+    return ioc_match_url(t, len, st);
   default:
     return IOC_NO_MATCH;
   }

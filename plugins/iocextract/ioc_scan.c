@@ -95,12 +95,10 @@ static const char *const ioc_builtin_regex[IOC_BUILTIN_COUNT] = {
 typedef struct ioc_pattern {
   char *name; /* owned copy */
   size_t name_len;
-  int priority;         /* 0 highest */
-  pcre2_code *code;     /* NULL for the C-scanned hash types */
-  pcre2_code *anchored; /* url only: the same, anchored (JIT has no
-                         * match-time PCRE2_ANCHORED) */
-  uint32_t group;       /* capture group holding the observable, 0 = whole */
-  uint32_t host_group;  /* url only: the host group, for the rescan */
+  int priority;        /* 0 highest */
+  pcre2_code *code;    /* NULL for the C-scanned hash types */
+  uint32_t group;      /* capture group holding the observable, 0 = whole */
+  uint32_t host_group; /* url only: the host group, for the rescan */
 } ioc_pattern;
 
 /* One distinct observable found in the text being scanned. */
@@ -198,20 +196,6 @@ ioc_scanner_add_pattern(ioc_scanner *sc, const char *name, const char *regex,
     /* JIT is an optimisation: without it (no JIT support on this CPU)
      * pcre2_match still works, only slower. */
     (void)pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE);
-    if (sc->npat == IOC_URL) {
-      p->anchored =
-          pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED,
-                        PCRE2_CASELESS | PCRE2_MULTILINE | PCRE2_ANCHORED,
-                        &errcode, &erroff, NULL);
-      if (!p->anchored) {
-        snprintf(errbuf, errcap, "out of memory");
-        pcre2_code_free(p->code);
-        free(p->name);
-        p->name = NULL;
-        return HK_E_NOMEM;
-      }
-      (void)pcre2_jit_compile(p->anchored, PCRE2_JIT_COMPLETE);
-    }
     rc = pcre2_substring_number_from_name(p->code, (PCRE2_SPTR) "ioc");
     p->group = rc > 0 ? (uint32_t)rc : 0;
     rc = pcre2_substring_number_from_name(p->code, (PCRE2_SPTR) "host");
@@ -229,8 +213,6 @@ ioc_scanner_free(ioc_scanner *sc)
     free(sc->pat[i].name);
     if (sc->pat[i].code)
       pcre2_code_free(sc->pat[i].code);
-    if (sc->pat[i].anchored)
-      pcre2_code_free(sc->pat[i].anchored);
   }
   if (sc->md)
     pcre2_match_data_free(sc->md);

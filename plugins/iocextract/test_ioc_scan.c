@@ -60,7 +60,7 @@ static pcre2_code *anchored[IOC_BUILTIN_COUNT]; /* the regexes, anchored */
 static int
 matcher_disagreements(const char *text, size_t len)
 {
-  static const int types[] = {IOC_IPV4, IOC_IPV6, IOC_DNS, IOC_EMAIL};
+  static const int types[] = {IOC_IPV4, IOC_IPV6, IOC_DNS, IOC_EMAIL, IOC_URL};
   int bad = 0;
   /* PCRE2's JIT may read past the subject: give it zeroed room. */
   char *buf = calloc(1, len + 32);
@@ -94,19 +94,15 @@ static void
 matcher_fuzz(unsigned n)
 {
   static const char *const piece[] = {
-      "1",    "12",    "123",      "1234",
-      "255",  "0",     ".",        "[.]",
-      "(.)",  "[dot]", "(DOT)",    "(.",
-      "[at]", "(At)",  "[@]",      "(@)",
-      "@",    ":",     "::",       "a",
-      "ab",   "Abc",   "x",        "xn--",
-      "com",  "uk",    "-",        "_",
-      "%",    "%2",    "\xc3\xa9", "\xff",
-      "f",    "ff",    "ffff",     "fffff",
-      "Z",    " ",     "/",        "[",
-      "(",    "]",     ")",        "e",
-      "10",   "cafe",  "+",        "!",
-      "t",    "at",    "dot",      "abcdefghijklmnopqrstuvwxyz0123456789abc"};
+      "1", "12", "123", "1234", "255", "0", ".", "[.]", "(.)", "[dot]", "(DOT)",
+      "(.", "[at]", "(At)", "[@]", "(@)", "@", ":", "::", "a", "ab", "Abc", "x",
+      "xn--", "com", "uk", "-", "_", "%", "%2", "\xc3\xa9", "\xff", "f", "ff",
+      "ffff", "fffff", "Z", " ", "/", "[", "(", "]", ")", "e", "10", "cafe",
+      "+", "!", "t", "at", "dot", "abcdefghijklmnopqrstuvwxyz0123456789abc",
+      /* URL pieces */
+      "http", "hxxps", "HTtPs", "sftp", "fxp", "file", "telnet", "ldap", "://",
+      "[://]", "[:]//", "[:", "?q", "#f", "%2F", "%zz", "\"", "<", "\t", "\x0b",
+      "~", "'", ",", "s"};
   unsigned long long x = 0x9e3779b97f4a7c15ull;
   int bad = 0;
   size_t offsets = 0;
