@@ -16,6 +16,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define B64_MIN_RUN 30             /* MSTICPy: [A-Za-z0-9+/\n\r]{30,}={0,2} */
 #define B64_MAX_FRAGMENTS 50       /* per pass, as MSTICPy */
@@ -134,66 +137,149 @@ static const signed char b64_val[256] = {
     ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64};
 /* b64_val[c] - 1 is the 6-bit value; 0 means "not in the alphabet". */
 
-static int
-b64_run_char(unsigned char c)
+/* Bitmaps of the 64 bytes at g: run characters [A-Za-z0-9+/\n\r], and
+ * those that are neither hex digits nor line breaks (a run without one is
+ * all hex). */
+static void
+b64_group_bits(const unsigned char *g, uint64_t *run, uint64_t *nonhex)
 {
-  return b64_val[c] != 0 || c == '\n' || c == '\r';
+  uint64_t r = 0, n = 0;
+#if defined(__SSE2__)
+  const __m128i ca = _mm_set1_epi8('a'), lc = _mm_set1_epi8(0x20),
+                c0 = _mm_set1_epi8('0'), c9 = _mm_set1_epi8(9),
+                c5 = _mm_set1_epi8(5), c25 = _mm_set1_epi8(25),
+                plus = _mm_set1_epi8('+'), slash = _mm_set1_epi8('/'),
+                nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
+                zero = _mm_setzero_si128();
+  for (int b = 0; b < 4; b++) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(g + 16 * b));
+    __m128i low = _mm_sub_epi8(_mm_or_si128(v, lc), ca);
+    __m128i alpha = _mm_cmpeq_epi8(_mm_subs_epu8(low, c25), zero);
+    __m128i hexalpha = _mm_cmpeq_epi8(_mm_subs_epu8(low, c5), zero);
+    __m128i digit =
+        _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(v, c0), c9), zero);
+    __m128i ps =
+        _mm_or_si128(_mm_cmpeq_epi8(v, plus), _mm_cmpeq_epi8(v, slash));
+    __m128i brk = _mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, cr));
+    __m128i nh = _mm_or_si128(_mm_andnot_si128(hexalpha, alpha), ps);
+    r |= (uint64_t)(unsigned)_mm_movemask_epi8(
+             _mm_or_si128(_mm_or_si128(alpha, digit), _mm_or_si128(ps, brk)))
+         << (16 * b);
+    n |= (uint64_t)(unsigned)_mm_movemask_epi8(nh) << (16 * b);
+  }
+#else
+  for (int i = 0; i < 64; i++) {
+    unsigned c = g[i], low = (c | 0x20) - 'a';
+    uint64_t bit = (uint64_t)1 << i;
+    int alpha = low <= 25u, ps = c == '+' || c == '/';
+    r |= alpha || c - '0' <= 9u || ps || c == '\n' || c == '\r' ? bit : 0;
+    n |= (alpha && low > 5u) || ps ? bit : 0;
+  }
+#endif
+  *run = r;
+  *nonhex = n;
 }
 
-static int
-b64_is_hex(unsigned char c)
+/* The bitmaps of s[g, g + 64), the bytes past len counted as zeros (no run
+ * character). */
+static void
+b64_load_group(const unsigned char *s, size_t len, size_t g, uint64_t *run,
+               uint64_t *nonhex)
 {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-         (c >= 'A' && c <= 'F');
+  if (len - g >= 64) {
+    b64_group_bits(s + g, run, nonhex);
+  } else {
+    unsigned char tail[64];
+    memset(tail, 0, sizeof tail);
+    memcpy(tail, s + g, len - g);
+    b64_group_bits(tail, run, nonhex);
+  }
+}
+
+/* Bit i set where the 30 bytes from i are all run characters, for the
+ * group with bitmap lo followed by the group with hi: six and-shifts
+ * instead of a look at each of a log's short words.  (Bit 63 of hi's
+ * partial steps misses the group after; it reaches no bit below 64.) */
+_Static_assert(B64_MIN_RUN == 30, "b64_windows's shifts add up to 30");
+
+static uint64_t
+b64_windows(uint64_t lo, uint64_t hi)
+{
+  static const unsigned k[] = {1, 2, 4, 8, 14}; /* 2, 4, 8, 16, 30 */
+  for (unsigned i = 0; i < sizeof k / sizeof k[0]; i++) {
+    lo &= (lo >> k[i]) | (hi << (64 - k[i]));
+    hi &= hi >> k[i];
+  }
+  return lo;
 }
 
 /* The next base64 run at or after `from`: [start, end).  Runs made only of
  * hex digits are hashes or hex dumps, not base64 (MSTICPy decoded them into
- * noise, §23), and are skipped. */
+ * noise, §23), and are skipped.  This scan is most of the cost of
+ * whole-file decoding (it runs once per pass), and a log is mostly short
+ * words of run characters: 64-byte groups without 30 run characters in a
+ * row are passed over with bit operations, and a long run is measured with
+ * bit scans. */
 static int
 b64_next_run(const char *s, size_t len, size_t from, size_t *start, size_t *end)
 {
-  /* One table lookup a byte: bit 0 a run character, bit 1 one that is not
-   * a hex digit or a line break (a run without it is all hex).  This scan
-   * is most of the cost of whole-file decoding: it runs once per pass. */
-  static unsigned char cls[256];
-  static int cls_ready;
   const unsigned char *u = (const unsigned char *)s;
-  size_t i = from;
-  if (!cls_ready) {
-    for (int c = 0; c < 256; c++)
-      cls[c] = (unsigned char)((b64_run_char((unsigned char)c) ? 1 : 0) |
-                               (b64_run_char((unsigned char)c) &&
-                                        !b64_is_hex((unsigned char)c) &&
-                                        c != '\n' && c != '\r'
-                                    ? 2
-                                    : 0));
-    cls_ready = 1;
-  }
-  while (i < len) {
-    size_t st, e, pads = 0;
-    unsigned acc = 0, t;
-    while (i < len && !(cls[u[i]] & 1))
-      i++;
-    if (i >= len)
-      break;
-    st = i;
-    while (i < len && ((t = cls[u[i]]) & 1)) {
-      acc |= t;
-      i++;
+  size_t g, p = from, st, e, pads;
+  uint64_t run, nonhex, next_run, next_nonhex, w, acc;
+
+  for (;;) {
+    if (p >= len)
+      return 0;
+    g = p & ~(size_t)63;
+    b64_load_group(u, len, g, &run, &nonhex);
+    next_run = next_nonhex = 0;
+    if (g + 64 < len)
+      b64_load_group(u, len, g + 64, &next_run, &next_nonhex);
+    /* the first place at or after p where 30 run characters begin: the
+     * start of the next run long enough (cut at p) */
+    w = b64_windows(run, next_run) & (~(uint64_t)0 << (p - g));
+    while (!w) {
+      g += 64;
+      if (g >= len)
+        return 0;
+      run = next_run;
+      nonhex = next_nonhex;
+      next_run = next_nonhex = 0;
+      if (g + 64 < len)
+        b64_load_group(u, len, g + 64, &next_run, &next_nonhex);
+      w = b64_windows(run, next_run);
     }
-    e = i;
-    if (e - st < B64_MIN_RUN || !(acc & 2))
-      continue;
-    while (pads < 2 && e < len && s[e] == '=') {
-      e++;
-      pads++;
+    st = g + (size_t)__builtin_ctzll(w);
+    /* where the run ends, and whether it holds a non-hex character */
+    e = st;
+    acc = 0;
+    for (;;) {
+      unsigned off = (unsigned)(e - g);
+      uint64_t x = ~run >> off;
+      if (x) {
+        unsigned n = (unsigned)__builtin_ctzll(x);
+        acc |= (nonhex >> off) & (((uint64_t)1 << n) - 1);
+        e += n;
+        break;
+      }
+      /* the run goes on to the end of the group (never past the text:
+       * bytes past it are no run characters) */
+      acc |= nonhex >> off;
+      g += 64;
+      e = g;
+      if (g >= len)
+        break;
+      b64_load_group(u, len, g, &run, &nonhex);
     }
-    *start = st;
-    *end = e;
-    return 1;
+    if (acc) {
+      for (pads = 0; pads < 2 && e < len && s[e] == '='; pads++)
+        e++;
+      *start = st;
+      *end = e;
+      return 1;
+    }
+    p = e; /* all hex: a hash or a hex dump */
   }
-  return 0;
 }
 
 /* Decode like Python's base64.b64decode(validate=False): characters outside

@@ -96,6 +96,100 @@ to_b64(const unsigned char *d, size_t n)
   return out;
 }
 
+/* The run finder against the plain byte loop it replaced: generated texts
+ * of words, separators and long runs (some all hex, some with line breaks
+ * and '=' padding), every run found from every start. */
+static int
+ref_next_run(const char *s, size_t len, size_t from, size_t *start, size_t *end)
+{
+  size_t i = from;
+  while (i < len) {
+    size_t st, e, pads = 0;
+    int nonhex = 0;
+    while (i < len &&
+           !(b64_val[(unsigned char)s[i]] || s[i] == '\n' || s[i] == '\r'))
+      i++;
+    if (i >= len)
+      break;
+    st = i;
+    while (i < len &&
+           (b64_val[(unsigned char)s[i]] || s[i] == '\n' || s[i] == '\r')) {
+      unsigned char c = (unsigned char)s[i];
+      if (c != '\n' && c != '\r' &&
+          !((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')))
+        nonhex = 1;
+      i++;
+    }
+    e = i;
+    if (e - st < B64_MIN_RUN || !nonhex)
+      continue;
+    while (pads < 2 && e < len && s[e] == '=') {
+      e++;
+      pads++;
+    }
+    *start = st;
+    *end = e;
+    return 1;
+  }
+  return 0;
+}
+
+static void
+test_run_finder(void)
+{
+  static const char *const piece[] = {
+      " ",
+      "=",
+      "==",
+      "\n",
+      "\r\n",
+      ".",
+      "-",
+      "\xc3\xa9",
+      "\x80",
+      "_",
+      "word",
+      "Zm9vYmFy",
+      "0123456789abcdef",
+      "ABCDEF",
+      "+/",
+      "x",
+      "%",
+      "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=",
+      "deadbeefdeadbeefdeadbeefdeadbeefdeadbeef",
+      "SGVsbG8sIFdvcmxkIQ\nSGVsbG8sIFdvcmxkIQ",
+      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+  unsigned long long x = 0x853c49e6748fea9bull;
+  char text[2048];
+  int bad = 0, found = 0;
+  for (int round = 0; round < 3000 && !bad; round++) {
+    size_t len = 0;
+    int pieces;
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    pieces = 1 + (int)((x >> 33) % 60);
+    for (int k = 0; k < pieces; k++) {
+      const char *q;
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      q = piece[(x >> 33) % (sizeof piece / sizeof piece[0])];
+      for (; *q && len + 1 < sizeof text; q++)
+        text[len++] = *q;
+    }
+    for (size_t from = 0; from <= len && !bad; from++) {
+      size_t a = 0, b = 0, c = 0, d = 0;
+      int ra = ref_next_run(text, len, from, &a, &b),
+          rb = b64_next_run(text, len, from, &c, &d);
+      if (ra != rb || (ra && (a != c || b != d))) {
+        bad++;
+        diag("from %zu of %zu: byte loop %d [%zu,%zu), bitmaps %d [%zu,%zu)",
+             from, len, ra, a, b, rb, c, d);
+      }
+      found += ra;
+    }
+  }
+  ok(bad == 0 && found > 1000,
+     "the run finder finds what the byte loop found (%d runs)", found);
+}
+
 int
 main(void)
 {
@@ -104,6 +198,7 @@ main(void)
   plan_lazy();
   (void)plan;
   limits_default();
+  test_run_finder();
 
   text = slurp("base64msg.txt", &len);
   ok(text != NULL, "read base64msg.txt");
