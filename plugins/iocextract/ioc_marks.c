@@ -175,6 +175,55 @@ ioc_group_store(uint64_t *mk, uint64_t dot, uint64_t colon, uint64_t at,
   mk[IOC_MK_RUN_V6] = alpha | digit | under | dot | colon;
 }
 
+#define IOC_MASK(MT, P, m) ((uint64_t)(MT)P##_movemask_epi8(m))
+
+/* The SIMD body of the group functions, once for both widths: W bytes a
+ * step with vector type VT, intrinsics prefix P (_mm or _mm256), SI the
+ * suffix of the whole-vector operations (si128 or si256) and MT the
+ * integer type of P's movemask.  Or-s the classes into the uint64_t
+ * variables of ioc_prepass_group. */
+#define IOC_GROUP_SIMD(W, VT, P, SI, MT)                                       \
+  do {                                                                         \
+    const VT cdot = P##_set1_epi8('.'), ccolon = P##_set1_epi8(':'),           \
+             cat = P##_set1_epi8('@'), sq = P##_set1_epi8('['),                \
+             par = P##_set1_epi8('('), sl = P##_set1_epi8('/'),                \
+             bs = P##_set1_epi8('\\'), mi = P##_set1_epi8('-'),                \
+             us = P##_set1_epi8('_'), c0 = P##_set1_epi8('0'),                 \
+             c9 = P##_set1_epi8(9), ca = P##_set1_epi8('a'),                   \
+             c5 = P##_set1_epi8(5), c25 = P##_set1_epi8(25),                   \
+             lc = P##_set1_epi8(0x20), zero = P##_setzero_##SI();              \
+    VT anysl = zero, anybs = zero;                                             \
+    for (int b = 0; b < 64 / (W); b++) {                                       \
+      VT v = P##_loadu_##SI((const VT *)(const void *)(g + (W)*b)), d;         \
+      VT low = P##_sub_epi8(P##_or_##SI(v, lc), ca);                           \
+      int sh = (W)*b;                                                          \
+      /* digit: c - '0' <= 9; hex: or (c | 0x20) - 'a' <= 5; alpha:            \
+       * (c | 0x20) - 'a' <= 25 (unsigned, saturating) */                      \
+      d = P##_cmpeq_epi8(P##_subs_epu8(P##_sub_epi8(v, c0), c9), zero);        \
+      dot |= IOC_MASK(MT, P, P##_cmpeq_epi8(v, cdot)) << sh;                   \
+      colon |= IOC_MASK(MT, P, P##_cmpeq_epi8(v, ccolon)) << sh;               \
+      at |= IOC_MASK(MT, P, P##_cmpeq_epi8(v, cat)) << sh;                     \
+      open |=                                                                  \
+          IOC_MASK(MT, P,                                                      \
+                   P##_or_##SI(P##_cmpeq_epi8(v, sq), P##_cmpeq_epi8(v, par))) \
+          << sh;                                                               \
+      dash |= IOC_MASK(MT, P, P##_cmpeq_epi8(v, mi)) << sh;                    \
+      under |= IOC_MASK(MT, P, P##_cmpeq_epi8(v, us)) << sh;                   \
+      anysl = P##_or_##SI(anysl, P##_cmpeq_epi8(v, sl));                       \
+      anybs = P##_or_##SI(anybs, P##_cmpeq_epi8(v, bs));                       \
+      digit |= IOC_MASK(MT, P, d) << sh;                                       \
+      hex |= IOC_MASK(                                                         \
+                 MT, P,                                                        \
+                 P##_or_##SI(d, P##_cmpeq_epi8(P##_subs_epu8(low, c5), zero))) \
+             << sh;                                                            \
+      alpha |= IOC_MASK(MT, P, P##_cmpeq_epi8(P##_subs_epu8(low, c25), zero))  \
+               << sh;                                                          \
+      high |= IOC_MASK(MT, P, v) << sh;                                        \
+    }                                                                          \
+    *slashes |= (P##_movemask_epi8(anysl) ? IOC_K_SLASH : 0) |                 \
+                (P##_movemask_epi8(anybs) ? IOC_K_BSLASH : 0);                 \
+  } while (0)
+
 /* The bitmaps of one 64-byte group of the text (written into mk), and
  * which of '/' and '\\' occur (or-ed into *slashes).  SSE2 is part of
  * every x86-64; elsewhere the same answers come a byte at a time. */
@@ -184,43 +233,7 @@ ioc_prepass_group(const unsigned char *g, uint64_t *mk, unsigned *slashes)
   uint64_t dot = 0, colon = 0, at = 0, open = 0, digit = 0, hex = 0, alpha = 0,
            high = 0, dash = 0, under = 0;
 #if defined(__SSE2__)
-#define IOC_BITS16(m) ((uint64_t)(unsigned)_mm_movemask_epi8(m))
-  const __m128i cdot = _mm_set1_epi8('.'), ccolon = _mm_set1_epi8(':'),
-                cat = _mm_set1_epi8('@'), sq = _mm_set1_epi8('['),
-                par = _mm_set1_epi8('('), sl = _mm_set1_epi8('/'),
-                bs = _mm_set1_epi8('\\'), mi = _mm_set1_epi8('-'),
-                us = _mm_set1_epi8('_'), c0 = _mm_set1_epi8('0'),
-                c9 = _mm_set1_epi8(9), ca = _mm_set1_epi8('a'),
-                c5 = _mm_set1_epi8(5), c25 = _mm_set1_epi8(25),
-                lc = _mm_set1_epi8(0x20), zero = _mm_setzero_si128();
-  __m128i anysl = zero, anybs = zero;
-  for (int b = 0; b < 4; b++) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(g + 16 * b)), d;
-    __m128i low = _mm_sub_epi8(_mm_or_si128(v, lc), ca);
-    int sh = 16 * b;
-    dot |= IOC_BITS16(_mm_cmpeq_epi8(v, cdot)) << sh;
-    colon |= IOC_BITS16(_mm_cmpeq_epi8(v, ccolon)) << sh;
-    at |= IOC_BITS16(_mm_cmpeq_epi8(v, cat)) << sh;
-    open |=
-        IOC_BITS16(_mm_or_si128(_mm_cmpeq_epi8(v, sq), _mm_cmpeq_epi8(v, par)))
-        << sh;
-    dash |= IOC_BITS16(_mm_cmpeq_epi8(v, mi)) << sh;
-    under |= IOC_BITS16(_mm_cmpeq_epi8(v, us)) << sh;
-    anysl = _mm_or_si128(anysl, _mm_cmpeq_epi8(v, sl));
-    anybs = _mm_or_si128(anybs, _mm_cmpeq_epi8(v, bs));
-    /* digit: c - '0' <= 9; hex: or (c | 0x20) - 'a' <= 5; alpha:
-     * (c | 0x20) - 'a' <= 25 (unsigned, saturating) */
-    d = _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(v, c0), c9), zero);
-    digit |= IOC_BITS16(d) << sh;
-    hex |= IOC_BITS16(
-               _mm_or_si128(d, _mm_cmpeq_epi8(_mm_subs_epu8(low, c5), zero)))
-           << sh;
-    alpha |= IOC_BITS16(_mm_cmpeq_epi8(_mm_subs_epu8(low, c25), zero)) << sh;
-    high |= IOC_BITS16(v) << sh;
-  }
-  *slashes |= (_mm_movemask_epi8(anysl) ? IOC_K_SLASH : 0) |
-              (_mm_movemask_epi8(anybs) ? IOC_K_BSLASH : 0);
-#undef IOC_BITS16
+  IOC_GROUP_SIMD(16, __m128i, _mm, si128, unsigned);
 #else
   for (int i = 0; i < 64; i++) {
     unsigned c = g[i];
@@ -256,44 +269,9 @@ ioc_prepass_group(const unsigned char *g, uint64_t *mk, unsigned *slashes)
 static inline __attribute__((target("avx2"), always_inline)) void
 ioc_prepass_group_avx2(const unsigned char *g, uint64_t *mk, unsigned *slashes)
 {
-#define IOC_BITS32(m) ((uint64_t)(uint32_t)_mm256_movemask_epi8(m))
-  const __m256i cdot = _mm256_set1_epi8('.'), ccolon = _mm256_set1_epi8(':'),
-                cat = _mm256_set1_epi8('@'), sq = _mm256_set1_epi8('['),
-                par = _mm256_set1_epi8('('), sl = _mm256_set1_epi8('/'),
-                bs = _mm256_set1_epi8('\\'), mi = _mm256_set1_epi8('-'),
-                us = _mm256_set1_epi8('_'), c0 = _mm256_set1_epi8('0'),
-                c9 = _mm256_set1_epi8(9), ca = _mm256_set1_epi8('a'),
-                c5 = _mm256_set1_epi8(5), c25 = _mm256_set1_epi8(25),
-                lc = _mm256_set1_epi8(0x20), zero = _mm256_setzero_si256();
   uint64_t dot = 0, colon = 0, at = 0, open = 0, digit = 0, hex = 0, alpha = 0,
            high = 0, dash = 0, under = 0;
-  __m256i anysl = zero, anybs = zero;
-  for (int b = 0; b < 2; b++) {
-    __m256i v = _mm256_loadu_si256((const __m256i *)(g + 32 * b)), d;
-    __m256i low = _mm256_sub_epi8(_mm256_or_si256(v, lc), ca);
-    int sh = 32 * b;
-    dot |= IOC_BITS32(_mm256_cmpeq_epi8(v, cdot)) << sh;
-    colon |= IOC_BITS32(_mm256_cmpeq_epi8(v, ccolon)) << sh;
-    at |= IOC_BITS32(_mm256_cmpeq_epi8(v, cat)) << sh;
-    open |= IOC_BITS32(_mm256_or_si256(_mm256_cmpeq_epi8(v, sq),
-                                       _mm256_cmpeq_epi8(v, par)))
-            << sh;
-    dash |= IOC_BITS32(_mm256_cmpeq_epi8(v, mi)) << sh;
-    under |= IOC_BITS32(_mm256_cmpeq_epi8(v, us)) << sh;
-    anysl = _mm256_or_si256(anysl, _mm256_cmpeq_epi8(v, sl));
-    anybs = _mm256_or_si256(anybs, _mm256_cmpeq_epi8(v, bs));
-    d = _mm256_cmpeq_epi8(_mm256_subs_epu8(_mm256_sub_epi8(v, c0), c9), zero);
-    digit |= IOC_BITS32(d) << sh;
-    hex |= IOC_BITS32(_mm256_or_si256(
-               d, _mm256_cmpeq_epi8(_mm256_subs_epu8(low, c5), zero)))
-           << sh;
-    alpha |= IOC_BITS32(_mm256_cmpeq_epi8(_mm256_subs_epu8(low, c25), zero))
-             << sh;
-    high |= IOC_BITS32(v) << sh;
-  }
-  *slashes |= (_mm256_movemask_epi8(anysl) ? IOC_K_SLASH : 0) |
-              (_mm256_movemask_epi8(anybs) ? IOC_K_BSLASH : 0);
-#undef IOC_BITS32
+  IOC_GROUP_SIMD(32, __m256i, _mm256, si256, uint32_t);
   ioc_group_store(mk, dot, colon, at, open, digit, hex, alpha, high, dash,
                   under);
 }
