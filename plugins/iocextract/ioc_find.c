@@ -192,7 +192,7 @@ ioc_scan_hashes(ioc_scanner *sc, const ioc_marks *m, const char *text)
 /* Scan one text; afterwards sc->hits holds its distinct observables. */
 static int
 ioc_scan_text_marks(ioc_scanner *sc, ioc_marks *m, const char *text, size_t len,
-                    int padded)
+                    int readable)
 {
   int rc = HK_OK;
 
@@ -201,7 +201,7 @@ ioc_scan_text_marks(ioc_scanner *sc, ioc_marks *m, const char *text, size_t len,
     return HK_OK;
   if (len > UINT32_MAX)
     return HK_E_LIMIT;
-  if (ioc_prepass(m, text, len, padded) != HK_OK)
+  if (ioc_prepass(m, text, len, readable) != HK_OK)
     return HK_E_NOMEM;
     /* In registration order, which decides ties between types (ioc_add_hit);
      * spelled out rather than a loop over a switch, whose jump the branch
@@ -271,8 +271,9 @@ ioc_scan_text(ioc_scanner *sc, const char *text, size_t len)
   return ioc_scan_text_marks(sc, &sc->marks, text, len, 0);
 }
 
-/* The same for a text followed by zeros up to the next multiple of 64
- * bytes (and 32 more, for PCRE2's JIT). */
+/* The same for a text followed by readable bytes (any) up to the end of
+ * its last 64-byte group and 32 more, for PCRE2's JIT, which may look a
+ * few bytes past the subject: the pre-pass reads it in place. */
 static int
 ioc_scan_text_padded(ioc_scanner *sc, const char *text, size_t len)
 {

@@ -306,7 +306,7 @@ ioc_find_hex_runs(ioc_marks *m)
 
 /* The groups of text[0..len) into m's words; the kinds seen. */
 IOC_HOT unsigned
-ioc_prepass_loop(ioc_marks *m, const unsigned char *t, size_t len, int padded,
+ioc_prepass_loop(ioc_marks *m, const unsigned char *t, size_t len, int readable,
                  void (*group)(const unsigned char *, uint64_t *, unsigned *))
 {
   unsigned kinds = 0;
@@ -314,13 +314,21 @@ ioc_prepass_loop(ioc_marks *m, const unsigned char *t, size_t len, int padded,
     uint64_t *mk = m->bits + (w + 1) * IOC_MARK_KINDS;
     const unsigned char *g = t + 64 * w;
     unsigned char tail[64];
-    if (!padded && len - 64 * w < 64) {
+    size_t left = len - 64 * w;
+    if (left < 64 && !readable) {
       /* zeros are in no class */
       memset(tail, 0, sizeof tail);
-      memcpy(tail, g, len - 64 * w);
+      memcpy(tail, g, left);
       g = tail;
     }
     group(g, mk, &kinds);
+    if (left < 64 && readable) {
+      /* read in place: what follows the text is in no class (a '/'
+       * there may still say "slashes", which only costs a path scan) */
+      uint64_t keep = ((uint64_t)1 << left) - 1;
+      for (int k = 0; k < IOC_MARK_KINDS; k++)
+        mk[k] &= keep;
+    }
     kinds |= (unsigned)(mk[IOC_MK_DOT] != 0) << IOC_MK_DOT |
              (unsigned)(mk[IOC_MK_COLON] != 0) << IOC_MK_COLON |
              (unsigned)(mk[IOC_MK_AT] != 0) << IOC_MK_AT |
@@ -330,24 +338,26 @@ ioc_prepass_loop(ioc_marks *m, const unsigned char *t, size_t len, int padded,
 }
 
 static unsigned
-ioc_prepass_words(ioc_marks *m, const unsigned char *t, size_t len, int padded)
+ioc_prepass_words(ioc_marks *m, const unsigned char *t, size_t len,
+                  int readable)
 {
-  return ioc_prepass_loop(m, t, len, padded, ioc_prepass_group);
+  return ioc_prepass_loop(m, t, len, readable, ioc_prepass_group);
 }
 
 #if defined(IOC_AVX2)
 static __attribute__((target("avx2"))) unsigned
 ioc_prepass_words_avx2(ioc_marks *m, const unsigned char *t, size_t len,
-                       int padded)
+                       int readable)
 {
-  return ioc_prepass_loop(m, t, len, padded, ioc_prepass_group_avx2);
+  return ioc_prepass_loop(m, t, len, readable, ioc_prepass_group_avx2);
 }
 #endif
 
-/* Fill m for text[0..len).  `padded`: the text is followed by zeros up to
- * a multiple of 64 bytes, so the last group is read in place. */
+/* Fill m for text[0..len).  `readable`: the bytes after the text, up to
+ * the end of its last 64-byte group, may be read (whatever they hold), so
+ * the last group is read in place. */
 static int
-ioc_prepass(ioc_marks *m, const char *text, size_t len, int padded)
+ioc_prepass(ioc_marks *m, const char *text, size_t len, int readable)
 {
   const unsigned char *t = (const unsigned char *)text;
   size_t nw = (len + 63) / 64, need = (nw + 2) * IOC_MARK_KINDS;
@@ -367,9 +377,9 @@ ioc_prepass(ioc_marks *m, const char *text, size_t len, int padded)
   }
 #if defined(IOC_AVX2)
   if (__builtin_cpu_supports("avx2"))
-    m->kinds = ioc_prepass_words_avx2(m, t, len, padded);
+    m->kinds = ioc_prepass_words_avx2(m, t, len, readable);
   else
 #endif
-    m->kinds = ioc_prepass_words(m, t, len, padded);
+    m->kinds = ioc_prepass_words(m, t, len, readable);
   return ioc_find_hex_runs(m);
 }

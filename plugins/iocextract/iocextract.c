@@ -43,6 +43,7 @@ typedef struct ioc_run {
   int64_t *col_index;           /* per column, index in cur.schema */
   size_t *col_name_len;
   hk_column_view *col_view;  /* per column, in the current batch */
+  const char **col_end;      /* per column, the end of the batch's text */
   hk_column_view index_view; /* index_col in the current batch */
   hk_table_builder *out;
   hk_buf cell;       /* text of a non-utf8 cell */
@@ -164,6 +165,7 @@ ioc_run_free(void *ud)
   free(r->col_index);
   free(r->col_name_len);
   free(r->col_view);
+  free(r->col_end);
   hk_buf_free(&r->cell);
   free(r);
 }
@@ -191,16 +193,21 @@ ioc_emit_cell(ioc_run *r, int64_t row, size_t c, hk_error *err)
     return 0;
   if (cv->type == HK_COL_UTF8) {
     const char *cell = hk_column_view_utf8(cv, row, &len);
-    /* PCRE2's JIT may read a few bytes past the subject's end (valgrind
-     * reports the branch on them), and the pre-pass reads whole 64-byte
-     * groups: give both a zeroed tail of our own. */
+    /* The pre-pass reads whole 64-byte groups and PCRE2's JIT may look a
+     * few bytes past the subject (valgrind reports a branch on them): a
+     * cell followed by enough of the batch's text (the next rows) is read
+     * in place, the last ones of a batch from a zeroed copy. */
     size_t room = (len + 63) / 64 * 64 + 32;
-    hk_buf_reset(&r->cell);
-    if (hk_buf_reserve(&r->cell, room) != HK_OK)
-      return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
-    memcpy(r->cell.data, cell, len);
-    memset(r->cell.data + len, 0, room - len);
-    text = r->cell.data;
+    if ((size_t)(r->col_end[c] - cell) >= room) {
+      text = cell;
+    } else {
+      hk_buf_reset(&r->cell);
+      if (hk_buf_reserve(&r->cell, room) != HK_OK)
+        return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
+      memcpy(r->cell.data, cell, len);
+      memset(r->cell.data + len, 0, room - len);
+      text = r->cell.data;
+    }
     padded = 1;
   } else {
     size_t need;
@@ -263,8 +270,15 @@ ioc_out_next(void *ud, struct ArrowArray *out, hk_error *err)
     int64_t row = r->cur.row;
     if (row == 0) {
       /* a new batch */
-      for (size_t c = 0; c < r->ncols; c++)
-        hk_batch_view_column(&r->cur.view, r->col_index[c], &r->col_view[c]);
+      for (size_t c = 0; c < r->ncols; c++) {
+        size_t n = 0;
+        const char *t = NULL;
+        if (hk_batch_view_column(&r->cur.view, r->col_index[c],
+                                 &r->col_view[c]) == HK_COL_UTF8)
+          t = hk_column_view_utf8_span(&r->col_view[c], 0, r->cur.view.rows,
+                                       &n);
+        r->col_end[c] = t ? t + n : NULL;
+      }
       if (r->index_col >= 0)
         hk_batch_view_column(&r->cur.view, r->index_col, &r->index_view);
     }
@@ -332,7 +346,8 @@ ioc_find_columns(ioc_run *r, hk_error *err)
   r->col_index = calloc(r->ncols ? r->ncols : 1, sizeof *r->col_index);
   r->col_name_len = calloc(r->ncols ? r->ncols : 1, sizeof *r->col_name_len);
   r->col_view = calloc(r->ncols ? r->ncols : 1, sizeof *r->col_view);
-  if (!r->col_index || !r->col_name_len || !r->col_view)
+  r->col_end = calloc(r->ncols ? r->ncols : 1, sizeof *r->col_end);
+  if (!r->col_index || !r->col_name_len || !r->col_view || !r->col_end)
     return hk_error_set(err, HK_E_NOMEM, "iocextract: out of memory");
   for (size_t c = 0; c < r->ncols; c++) {
     int64_t found = -1;
