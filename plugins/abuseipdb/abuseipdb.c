@@ -18,6 +18,7 @@
  * "warning"), 0 information.
  */
 #include "../ti_common/ti_json.h"
+#include "../ti_common/ti_state.h"
 
 #include <huntkit/huntkit.h>
 
@@ -74,19 +75,9 @@ static const hk_field_desc ab_fields[] = {
     {NULL, 0, NULL}};
 
 typedef struct ab_state {
-  const hk_instance *inst;
-  char *base_url;    /* without a trailing '/' */
-  char *auth_header; /* "Key: KEY" */
-  const char *headers[3];
+  ti_state ti; /* base URL, secret header, per-call outputs */
   int64_t max_age_days;
-  /* Per-call outputs: valid until the next call on this state. */
-  char *ioc; /* the IoC, NUL-terminated and trimmed */
-  hk_buf url;
-  hk_buf raw;
-  hk_buf summary;
-  hk_buf reference;
   hk_buf hostnames;
-  json_object *reply; /* field strings point into it */
   hk_value fields[F_COUNT];
 } ab_state;
 
@@ -152,41 +143,24 @@ ab_create(const hk_instance *inst, const hk_config *cfg, void **state,
                         "abuseipdb: api_key is not set; add `api_key: "
                         "${env:ABUSEIPDB_API_KEY}` under `config:` in the "
                         "instance's conf.d file");
-  if (!base || (strncmp(base, "https://", 8) && strncmp(base, "http://", 7)))
-    return hk_error_set(err, HK_E_CONFIG,
-                        "abuseipdb: base_url must start with https:// or "
-                        "http://, got '%s'",
-                        base ? base : "");
-  if (ab_host->config_get_int(cfg, "max_age_days", &max_age) == HK_OK &&
-      (max_age < 1 || max_age > 365))
-    return hk_error_set(err, HK_E_CONFIG,
-                        "abuseipdb: max_age_days must be 1 to 365 (the "
-                        "API's limits), got %lld",
-                        (long long)max_age);
   ab_state *s = calloc(1, sizeof *s);
   if (!s)
     return hk_error_set(err, HK_E_NOMEM, "abuseipdb: out of memory");
-  s->inst = inst;
-  s->max_age_days = max_age;
-  s->base_url = strdup(base);
-  if (s->base_url) {
-    size_t n = strlen(s->base_url);
-    while (n > 0 && s->base_url[n - 1] == '/')
-      s->base_url[--n] = '\0';
-  }
-  size_t header_len = sizeof header_name + strlen(key);
-  s->auth_header = malloc(header_len);
-  if (s->auth_header)
-    snprintf(s->auth_header, header_len, "%s%s", header_name, key);
-  if (!s->base_url || !s->auth_header) {
-    free(s->auth_header);
-    free(s->base_url);
+  int rc = ti_state_init(&s->ti, "abuseipdb", inst, base, header_name, key,
+                         "Accept: application/json", err);
+  if (rc == HK_OK &&
+      ab_host->config_get_int(cfg, "max_age_days", &max_age) == HK_OK &&
+      (max_age < 1 || max_age > 365))
+    rc = hk_error_set(err, HK_E_CONFIG,
+                      "abuseipdb: max_age_days must be 1 to 365 (the "
+                      "API's limits), got %lld",
+                      (long long)max_age);
+  if (rc != HK_OK) {
+    ti_state_free(&s->ti);
     free(s);
-    return hk_error_set(err, HK_E_NOMEM, "abuseipdb: out of memory");
+    return rc;
   }
-  s->headers[0] = s->auth_header;
-  s->headers[1] = "Accept: application/json";
-  s->headers[2] = NULL;
+  s->max_age_days = max_age;
   *state = s;
   return HK_OK;
 }
@@ -197,62 +171,9 @@ ab_destroy(void *state)
   ab_state *s = state;
   if (!s)
     return;
-  free(s->base_url);
-  if (s->auth_header) {
-    memset(s->auth_header, 0, strlen(s->auth_header));
-    free(s->auth_header);
-  }
-  free(s->ioc);
-  hk_buf_free(&s->url);
-  hk_buf_free(&s->raw);
-  hk_buf_free(&s->summary);
-  hk_buf_free(&s->reference);
+  ti_state_free(&s->ti);
   hk_buf_free(&s->hostnames);
-  json_object_put(s->reply);
   free(s);
-}
-
-/* Forget the previous call's outputs and keep a trimmed, NUL-terminated
- * copy of the IoC. */
-static int
-start_call(ab_state *s, const hk_ioc *ioc, hk_enrichment *out, hk_error *err)
-{
-  const char *v = ioc->value;
-  size_t n = ioc->len;
-  while (n && isspace((unsigned char)*v))
-    v++, n--;
-  while (n && isspace((unsigned char)v[n - 1]))
-    n--;
-  free(s->ioc);
-  s->ioc = strndup(v, n);
-  json_object_put(s->reply);
-  s->reply = NULL;
-  hk_buf_reset(&s->url);
-  hk_buf_reset(&s->raw);
-  hk_buf_reset(&s->summary);
-  hk_buf_reset(&s->reference);
-  memset(s->fields, 0, sizeof s->fields);
-  out->status = HK_LK_QUERY_FAILED;
-  out->severity = HK_SEV_UNKNOWN;
-  out->summary = NULL;
-  out->fields = NULL;
-  out->reference = NULL;
-  out->raw = NULL;
-  if (!s->ioc)
-    return hk_error_set(err, HK_E_NOMEM, "abuseipdb: out of memory");
-  return HK_OK;
-}
-
-static int
-answer(hk_enrichment *out, ab_state *s, int status, int severity,
-       const char *summary)
-{
-  hk_buf_reset(&s->summary);
-  hk_buf_append_str(&s->summary, summary);
-  out->status = status;
-  out->severity = severity;
-  out->summary = s->summary.data;
-  return HK_OK;
 }
 
 static int
@@ -262,7 +183,7 @@ ab_prepare(void *state, const hk_config *options, const hk_ioc *ioc,
   (void)options;
   ab_state *s = state;
   req->url = NULL;
-  int rc = start_call(s, ioc, out, err);
+  int rc = ti_state_start_call(&s->ti, ioc, s->fields, F_COUNT, out, err);
   if (rc != HK_OK)
     return rc;
   int family = !strcmp(ioc->type, HK_IOC_IPV4)   ? 4
@@ -271,19 +192,20 @@ ab_prepare(void *state, const hk_config *options, const hk_ioc *ioc,
   if (!family) {
     char msg[96];
     snprintf(msg, sizeof msg, "Type %s not supported.", ioc->type);
-    return answer(out, s, HK_LK_NOT_SUPPORTED, HK_SEV_UNKNOWN, msg);
+    return ti_state_answer(&s->ti, out, HK_LK_NOT_SUPPORTED, HK_SEV_UNKNOWN,
+                           msg);
   }
-  const char *why = hk_ioc_check(ab_host, ioc->type, s->ioc);
+  const char *why = hk_ioc_check(ab_host, ioc->type, s->ti.ioc);
   if (why)
-    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, why);
-  hk_buf_appendf(&s->url, "%s/check?ipAddress=", s->base_url);
-  hk_buf_append_url_encoded(&s->url, s->ioc, strlen(s->ioc));
-  hk_buf_appendf(&s->url, "&maxAgeInDays=%lld", (long long)s->max_age_days);
-  if (!s->url.data)
+    return ti_state_answer(&s->ti, out, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, why);
+  hk_buf_appendf(&s->ti.url, "%s/check?ipAddress=", s->ti.base_url);
+  hk_buf_append_url_encoded(&s->ti.url, s->ti.ioc, strlen(s->ti.ioc));
+  hk_buf_appendf(&s->ti.url, "&maxAgeInDays=%lld", (long long)s->max_age_days);
+  if (!s->ti.url.data)
     return hk_error_set(err, HK_E_NOMEM, "abuseipdb: out of memory");
   req->method = "GET";
-  req->url = s->url.data;
-  req->headers = s->headers;
+  req->url = s->ti.url.data;
+  req->headers = s->ti.headers;
   req->body = NULL;
   req->body_len = 0;
   return HK_OK;
@@ -292,9 +214,9 @@ ab_prepare(void *state, const hk_config *options, const hk_ioc *ioc,
 static const char *
 gui_link(ab_state *s)
 {
-  hk_buf_reset(&s->reference);
-  hk_buf_appendf(&s->reference, "%s%s", AB_GUI, s->ioc);
-  return s->reference.data;
+  hk_buf_reset(&s->ti.reference);
+  hk_buf_appendf(&s->ti.reference, "%s%s", AB_GUI, s->ti.ioc);
+  return s->ti.reference.data;
 }
 
 /* A short, printable copy of the service's own words about an error
@@ -308,35 +230,12 @@ service_message(ab_state *s, json_object *body, char *dst, size_t cap)
                            ? json_object_array_get_idx(errors, 0)
                            : NULL;
   const char *msg = ti_json_str(first, "detail");
-  const char *key = s->auth_header + 5;
+  const char *key = s->ti.secret;
   dst[0] = '\0';
   if (!msg)
     return;
   snprintf(dst, cap, ", %.200s", msg);
-  if (*key && strstr(dst, key))
-    dst[0] = '\0';
-  for (char *p = dst; *p; p++)
-    if ((unsigned char)*p < 0x20)
-      *p = ' ';
-}
-
-/* Mark a failure that a later try may cure; returns `rc`. */
-static int
-retryable(hk_error *err, int rc, int yes)
-{
-  if (err && yes)
-    err->flags |= HK_EF_RETRYABLE;
-  return rc;
-}
-
-/* Mark a failure only the operator can cure (the credentials); returns
- * `rc`. */
-static int
-operator_must_fix(hk_error *err, int rc)
-{
-  if (err)
-    err->flags |= HK_EF_USER;
-  return rc;
+  ti_service_words(dst, key, NULL);
 }
 
 static void
@@ -368,58 +267,60 @@ ab_parse(void *state, const hk_config *options, const hk_ioc *ioc,
 {
   (void)options;
   ab_state *s = state;
-  int rc = start_call(s, ioc, out, err);
+  int rc = ti_state_start_call(&s->ti, ioc, s->fields, F_COUNT, out, err);
   if (rc != HK_OK)
     return rc;
   const char *body = resp->body ? resp->body : "";
   size_t len = resp->body ? resp->body_len : 0;
-  hk_buf_append(&s->raw, body, len);
-  out->raw = s->raw.len ? s->raw.data : NULL;
+  hk_buf_append(&s->ti.raw, body, len);
+  out->raw = s->ti.raw.len ? s->ti.raw.data : NULL;
 
   char why[160];
   int truncated;
   int status = resp->status;
-  s->reply = ti_json_parse(body, len, why, sizeof why, &truncated);
+  s->ti.reply = ti_json_parse(body, len, why, sizeof why, &truncated);
   char said[256];
-  service_message(s, s->reply, said, sizeof said);
+  service_message(s, s->ti.reply, said, sizeof said);
 
   if (status == 401 || status == 403)
-    return operator_must_fix(
+    return ti_operator_must_fix(
         err, hk_error_set(err, HK_E_AUTH,
                           "abuseipdb: the service refused the API key (HTTP "
                           "%d%s); check api_key in the instance's conf.d file",
                           status, said));
   if (status == 429)
-    return retryable(err,
-                     hk_error_set(err, HK_E_RATELIMIT,
-                                  "abuseipdb: request rate or daily quota "
-                                  "exceeded (HTTP 429%s); try again later or "
-                                  "lower the instance's rate (a free key "
-                                  "allows 1,000 checks a day)",
-                                  said),
-                     1);
+    return ti_retryable(
+        err,
+        hk_error_set(err, HK_E_RATELIMIT,
+                     "abuseipdb: request rate or daily quota "
+                     "exceeded (HTTP 429%s); try again later or "
+                     "lower the instance's rate (a free key "
+                     "allows 1,000 checks a day)",
+                     said),
+        1);
   if (status == 400 || status == 422) {
     char msg[300];
     snprintf(msg, sizeof msg, "AbuseIPDB refused the value (HTTP %d%s)", status,
              said);
-    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, msg);
+    return ti_state_answer(&s->ti, out, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, msg);
   }
   /* The check endpoint answers every valid address with a record (no
    * reports: score 0), so a 404 means a wrong base_url, not "unknown". */
   if (status != 200)
-    return retryable(err,
-                     hk_error_set(err, HK_E_FAIL,
-                                  "abuseipdb: unexpected reply HTTP %d%s "
-                                  "(expected 200%s)",
-                                  status, said,
-                                  status == 404 ? "; is base_url right?" : ""),
-                     status >= 500);
-  if (!s->reply)
-    return retryable(err,
-                     hk_error_set(err, HK_E_FAIL, "abuseipdb: %s; expected %s",
-                                  why, AB_EXPECTED),
-                     truncated);
-  json_object *data = ti_json_path(s->reply, "data");
+    return ti_retryable(
+        err,
+        hk_error_set(err, HK_E_FAIL,
+                     "abuseipdb: unexpected reply HTTP %d%s "
+                     "(expected 200%s)",
+                     status, said, status == 404 ? "; is base_url right?" : ""),
+        status >= 500);
+  if (!s->ti.reply)
+    return ti_retryable(err,
+                        hk_error_set(err, HK_E_FAIL,
+                                     "abuseipdb: %s; expected %s", why,
+                                     AB_EXPECTED),
+                        truncated);
+  json_object *data = ti_json_path(s->ti.reply, "data");
   if (!json_object_is_type(data, json_type_object) ||
       !ti_json_path(data, "abuseConfidenceScore"))
     return hk_error_set(err, HK_E_FAIL,
@@ -430,8 +331,8 @@ ab_parse(void *state, const hk_config *options, const hk_ioc *ioc,
   fill_fields(s, data);
   const hk_value *f = s->fields;
   int64_t score = f[F_SCORE].is_set ? f[F_SCORE].i64 : 0;
-  hk_buf_reset(&s->summary);
-  hk_buf_appendf(&s->summary,
+  hk_buf_reset(&s->ti.summary);
+  hk_buf_appendf(&s->ti.summary,
                  "abuse confidence %lld%%, %lld report%s by %lld user%s in "
                  "%lld days",
                  (long long)score, (long long)f[F_TOTAL_REPORTS].i64,
@@ -440,16 +341,16 @@ ab_parse(void *state, const hk_config *options, const hk_ioc *ioc,
                  f[F_DISTINCT_USERS].i64 == 1 ? "" : "s",
                  (long long)s->max_age_days);
   if (f[F_IS_TOR].is_set && f[F_IS_TOR].i64)
-    hk_buf_append_str(&s->summary, ", Tor exit node");
+    hk_buf_append_str(&s->ti.summary, ", Tor exit node");
   if (f[F_IS_WHITELISTED].is_set && f[F_IS_WHITELISTED].i64)
-    hk_buf_append_str(&s->summary, ", allow-listed");
-  if (!s->summary.data)
+    hk_buf_append_str(&s->ti.summary, ", allow-listed");
+  if (!s->ti.summary.data)
     return hk_error_set(err, HK_E_NOMEM, "abuseipdb: out of memory");
   out->status = HK_LK_OK;
   out->severity = score > 50  ? HK_SEV_HIGH
                   : score > 0 ? HK_SEV_MEDIUM
                               : HK_SEV_INFORMATION;
-  out->summary = s->summary.data;
+  out->summary = s->ti.summary.data;
   out->fields = s->fields;
   out->reference = gui_link(s);
   return HK_OK;
@@ -463,7 +364,7 @@ ab_lookup(void *state, const hk_config *options, const hk_ioc *ioc,
 {
   ab_state *s = state;
   return hk_enricher_lookup_http_named("abuseipdb", "AbuseIPDB", ab_host,
-                                       s->inst, &ab_vt, state, options, ioc,
+                                       s->ti.inst, &ab_vt, state, options, ioc,
                                        out, err);
 }
 

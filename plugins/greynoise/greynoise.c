@@ -17,6 +17,7 @@
  * when the classification is "malicious", else information.
  */
 #include "../ti_common/ti_json.h"
+#include "../ti_common/ti_state.h"
 
 #include <huntkit/huntkit.h>
 
@@ -57,17 +58,7 @@ static const hk_field_desc gn_fields[] = {
     {NULL, 0, NULL}};
 
 typedef struct gn_state {
-  const hk_instance *inst;
-  char *base_url;    /* without a trailing '/' */
-  char *auth_header; /* "key: KEY", or NULL without a key */
-  const char *headers[2];
-  /* Per-call outputs: valid until the next call on this state. */
-  char *ioc; /* the IoC, NUL-terminated and trimmed */
-  hk_buf url;
-  hk_buf raw;
-  hk_buf summary;
-  hk_buf reference;
-  json_object *reply; /* field strings point into it */
+  ti_state ti; /* base URL, secret header, per-call outputs */
   hk_value fields[F_COUNT];
 } gn_state;
 
@@ -101,37 +92,16 @@ gn_create(const hk_instance *inst, const hk_config *cfg, void **state,
   static const char header_name[] = "key: ";
   const char *key = gn_host->config_get_string(cfg, "api_key");
   const char *base = gn_host->config_get_string(cfg, "base_url");
-  if (!base || (strncmp(base, "https://", 8) && strncmp(base, "http://", 7)))
-    return hk_error_set(err, HK_E_CONFIG,
-                        "greynoise: base_url must start with https:// or "
-                        "http://, got '%s'",
-                        base ? base : "");
   gn_state *s = calloc(1, sizeof *s);
   if (!s)
     return hk_error_set(err, HK_E_NOMEM, "greynoise: out of memory");
-  s->inst = inst;
-  s->base_url = strdup(base);
-  if (s->base_url) {
-    size_t n = strlen(s->base_url);
-    while (n > 0 && s->base_url[n - 1] == '/')
-      s->base_url[--n] = '\0';
-  }
-  int header_ok = 1;
-  if (key && *key) {
-    size_t header_len = sizeof header_name + strlen(key);
-    s->auth_header = malloc(header_len);
-    if (s->auth_header)
-      snprintf(s->auth_header, header_len, "%s%s", header_name, key);
-    header_ok = s->auth_header != NULL;
-  }
-  if (!s->base_url || !header_ok) {
-    free(s->auth_header);
-    free(s->base_url);
+  /* the community API answers without a key */
+  int rc = ti_state_init(&s->ti, "greynoise", inst, base, header_name,
+                         key && *key ? key : NULL, NULL, err);
+  if (rc != HK_OK) {
     free(s);
-    return hk_error_set(err, HK_E_NOMEM, "greynoise: out of memory");
+    return rc;
   }
-  s->headers[0] = s->auth_header;
-  s->headers[1] = NULL;
   *state = s;
   return HK_OK;
 }
@@ -142,61 +112,8 @@ gn_destroy(void *state)
   gn_state *s = state;
   if (!s)
     return;
-  free(s->base_url);
-  if (s->auth_header) {
-    memset(s->auth_header, 0, strlen(s->auth_header));
-    free(s->auth_header);
-  }
-  free(s->ioc);
-  hk_buf_free(&s->url);
-  hk_buf_free(&s->raw);
-  hk_buf_free(&s->summary);
-  hk_buf_free(&s->reference);
-  json_object_put(s->reply);
+  ti_state_free(&s->ti);
   free(s);
-}
-
-/* Forget the previous call's outputs and keep a trimmed, NUL-terminated
- * copy of the IoC. */
-static int
-start_call(gn_state *s, const hk_ioc *ioc, hk_enrichment *out, hk_error *err)
-{
-  const char *v = ioc->value;
-  size_t n = ioc->len;
-  while (n && isspace((unsigned char)*v))
-    v++, n--;
-  while (n && isspace((unsigned char)v[n - 1]))
-    n--;
-  free(s->ioc);
-  s->ioc = strndup(v, n);
-  json_object_put(s->reply);
-  s->reply = NULL;
-  hk_buf_reset(&s->url);
-  hk_buf_reset(&s->raw);
-  hk_buf_reset(&s->summary);
-  hk_buf_reset(&s->reference);
-  memset(s->fields, 0, sizeof s->fields);
-  out->status = HK_LK_QUERY_FAILED;
-  out->severity = HK_SEV_UNKNOWN;
-  out->summary = NULL;
-  out->fields = NULL;
-  out->reference = NULL;
-  out->raw = NULL;
-  if (!s->ioc)
-    return hk_error_set(err, HK_E_NOMEM, "greynoise: out of memory");
-  return HK_OK;
-}
-
-static int
-answer(hk_enrichment *out, gn_state *s, int status, int severity,
-       const char *summary)
-{
-  hk_buf_reset(&s->summary);
-  hk_buf_append_str(&s->summary, summary);
-  out->status = status;
-  out->severity = severity;
-  out->summary = s->summary.data;
-  return HK_OK;
 }
 
 static int
@@ -206,23 +123,24 @@ gn_prepare(void *state, const hk_config *options, const hk_ioc *ioc,
   (void)options;
   gn_state *s = state;
   req->url = NULL;
-  int rc = start_call(s, ioc, out, err);
+  int rc = ti_state_start_call(&s->ti, ioc, s->fields, F_COUNT, out, err);
   if (rc != HK_OK)
     return rc;
   if (strcmp(ioc->type, HK_IOC_IPV4)) {
     char msg[96];
     snprintf(msg, sizeof msg, "Type %s not supported.", ioc->type);
-    return answer(out, s, HK_LK_NOT_SUPPORTED, HK_SEV_UNKNOWN, msg);
+    return ti_state_answer(&s->ti, out, HK_LK_NOT_SUPPORTED, HK_SEV_UNKNOWN,
+                           msg);
   }
-  const char *why = hk_ioc_check(gn_host, HK_IOC_IPV4, s->ioc);
+  const char *why = hk_ioc_check(gn_host, HK_IOC_IPV4, s->ti.ioc);
   if (why)
-    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, why);
-  hk_buf_appendf(&s->url, "%s/v3/community/%s", s->base_url, s->ioc);
-  if (!s->url.data)
+    return ti_state_answer(&s->ti, out, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, why);
+  hk_buf_appendf(&s->ti.url, "%s/v3/community/%s", s->ti.base_url, s->ti.ioc);
+  if (!s->ti.url.data)
     return hk_error_set(err, HK_E_NOMEM, "greynoise: out of memory");
   req->method = "GET";
-  req->url = s->url.data;
-  req->headers = s->headers;
+  req->url = s->ti.url.data;
+  req->headers = s->ti.headers;
   req->body = NULL;
   req->body_len = 0;
   return HK_OK;
@@ -232,13 +150,13 @@ gn_prepare(void *state, const hk_config *options, const hk_ioc *ioc,
 static const char *
 gui_link(gn_state *s)
 {
-  const char *link = ti_json_str(s->reply, "link");
-  hk_buf_reset(&s->reference);
+  const char *link = ti_json_str(s->ti.reply, "link");
+  hk_buf_reset(&s->ti.reference);
   if (link && (!strncmp(link, "https://", 8) || !strncmp(link, "http://", 7)))
-    hk_buf_append_str(&s->reference, link);
+    hk_buf_append_str(&s->ti.reference, link);
   else
-    hk_buf_appendf(&s->reference, "%s%s", GN_GUI, s->ioc);
-  return s->reference.data;
+    hk_buf_appendf(&s->ti.reference, "%s%s", GN_GUI, s->ti.ioc);
+  return s->ti.reference.data;
 }
 
 /* A short, printable copy of the service's own words about an error; left
@@ -247,48 +165,25 @@ static void
 service_message(gn_state *s, json_object *body, char *dst, size_t cap)
 {
   const char *msg = ti_json_str(body, "message");
-  const char *key = s->auth_header ? s->auth_header + 5 : NULL;
+  const char *key = s->ti.secret;
   dst[0] = '\0';
   if (!msg)
     return;
   snprintf(dst, cap, ", %.200s", msg);
-  if (key && *key && strstr(dst, key))
-    dst[0] = '\0';
-  for (char *p = dst; *p; p++)
-    if ((unsigned char)*p < 0x20)
-      *p = ' ';
-}
-
-/* Mark a failure that a later try may cure; returns `rc`. */
-static int
-retryable(hk_error *err, int rc, int yes)
-{
-  if (err && yes)
-    err->flags |= HK_EF_RETRYABLE;
-  return rc;
-}
-
-/* Mark a failure only the operator can cure (the credentials); returns
- * `rc`. */
-static int
-operator_must_fix(hk_error *err, int rc)
-{
-  if (err)
-    err->flags |= HK_EF_USER;
-  return rc;
+  ti_service_words(dst, key, NULL);
 }
 
 static void
 fill_fields(gn_state *s)
 {
   hk_value *f = s->fields;
-  ti_json_set_bool(&f[F_NOISE], s->reply, "noise");
-  ti_json_set_bool(&f[F_RIOT], s->reply, "riot");
+  ti_json_set_bool(&f[F_NOISE], s->ti.reply, "noise");
+  ti_json_set_bool(&f[F_RIOT], s->ti.reply, "riot");
   ti_json_set_str(&f[F_CLASSIFICATION],
-                  ti_json_str(s->reply, "classification"));
-  ti_json_set_str(&f[F_NAME], ti_json_str(s->reply, "name"));
+                  ti_json_str(s->ti.reply, "classification"));
+  ti_json_set_str(&f[F_NAME], ti_json_str(s->ti.reply, "name"));
   int64_t day;
-  if (parse_day(ti_json_str(s->reply, "last_seen"), &day)) {
+  if (parse_day(ti_json_str(s->ti.reply, "last_seen"), &day)) {
     f[F_LAST_SEEN].is_set = 1;
     f[F_LAST_SEEN].i64 = day;
   }
@@ -303,19 +198,19 @@ summarize(gn_state *s)
   int noise = f[F_NOISE].is_set && f[F_NOISE].i64;
   int riot = f[F_RIOT].is_set && f[F_RIOT].i64;
   const char *name = f[F_NAME].is_set ? f[F_NAME].str : NULL;
-  const char *seen = ti_json_str(s->reply, "last_seen");
-  hk_buf_reset(&s->summary);
+  const char *seen = ti_json_str(s->ti.reply, "last_seen");
+  hk_buf_reset(&s->ti.summary);
   hk_buf_appendf(
-      &s->summary, "%s: %s%s%s",
+      &s->ti.summary, "%s: %s%s%s",
       f[F_CLASSIFICATION].is_set ? f[F_CLASSIFICATION].str : "unclassified",
       noise ? "seen scanning the internet" : "", noise && riot ? " and " : "",
       riot ? "a common business service" : "");
   if (!noise && !riot)
-    hk_buf_append_str(&s->summary, "neither scanning nor a known service");
+    hk_buf_append_str(&s->ti.summary, "neither scanning nor a known service");
   if (name && strcmp(name, "unknown"))
-    hk_buf_appendf(&s->summary, " (%s)", name);
+    hk_buf_appendf(&s->ti.summary, " (%s)", name);
   if (seen && *seen)
-    hk_buf_appendf(&s->summary, ", last seen %s", seen);
+    hk_buf_appendf(&s->ti.summary, ", last seen %s", seen);
 }
 
 static int
@@ -324,36 +219,36 @@ gn_parse(void *state, const hk_config *options, const hk_ioc *ioc,
 {
   (void)options;
   gn_state *s = state;
-  int rc = start_call(s, ioc, out, err);
+  int rc = ti_state_start_call(&s->ti, ioc, s->fields, F_COUNT, out, err);
   if (rc != HK_OK)
     return rc;
   const char *body = resp->body ? resp->body : "";
   size_t len = resp->body ? resp->body_len : 0;
-  hk_buf_append(&s->raw, body, len);
-  out->raw = s->raw.len ? s->raw.data : NULL;
+  hk_buf_append(&s->ti.raw, body, len);
+  out->raw = s->ti.raw.len ? s->ti.raw.data : NULL;
 
   char why[160];
   int truncated;
   int status = resp->status;
-  s->reply = ti_json_parse(body, len, why, sizeof why, &truncated);
+  s->ti.reply = ti_json_parse(body, len, why, sizeof why, &truncated);
   char said[256];
-  service_message(s, s->reply, said, sizeof said);
+  service_message(s, s->ti.reply, said, sizeof said);
 
   if (status == 404) {
     /* Not observed: GreyNoise's answer for an address it has not seen,
      * with noise and riot false. */
-    const char *msg = ti_json_str(s->reply, "message");
+    const char *msg = ti_json_str(s->ti.reply, "message");
     fill_fields(s);
     s->fields[F_NOISE].is_set = s->fields[F_RIOT].is_set = 1;
     out->fields = s->fields;
     out->reference = gui_link(s);
-    return answer(out, s, HK_LK_NO_DATA, HK_SEV_INFORMATION,
-                  msg && *msg ? msg : GN_NOT_OBSERVED);
+    return ti_state_answer(&s->ti, out, HK_LK_NO_DATA, HK_SEV_INFORMATION,
+                           msg && *msg ? msg : GN_NOT_OBSERVED);
   }
   if (status == 401 || status == 403)
-    return operator_must_fix(
+    return ti_operator_must_fix(
         err, hk_error_set(err, HK_E_AUTH,
-                          s->auth_header
+                          s->ti.auth_header
                               ? "greynoise: the service refused the API key "
                                 "(HTTP %d%s); check api_key in the instance's "
                                 "conf.d file"
@@ -362,36 +257,38 @@ gn_parse(void *state, const hk_config *options, const hk_ioc *ioc,
                                 "in the instance's conf.d file",
                           status, said));
   if (status == 429)
-    return retryable(err,
-                     hk_error_set(err, HK_E_RATELIMIT,
-                                  "greynoise: request rate or daily quota "
-                                  "exceeded (HTTP 429%s); try again later%s",
-                                  said,
-                                  s->auth_header
-                                      ? " or lower the instance's rate"
-                                      : ", or set api_key for a larger quota"),
-                     1);
+    return ti_retryable(
+        err,
+        hk_error_set(err, HK_E_RATELIMIT,
+                     "greynoise: request rate or daily quota "
+                     "exceeded (HTTP 429%s); try again later%s",
+                     said,
+                     s->ti.auth_header ? " or lower the instance's rate"
+                                       : ", or set api_key for a larger quota"),
+        1);
   if (status == 400) {
     char msg[300];
     snprintf(msg, sizeof msg, "GreyNoise refused the value (HTTP 400%s)", said);
-    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, msg);
+    return ti_state_answer(&s->ti, out, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, msg);
   }
   if (status != 200)
-    return retryable(err,
-                     hk_error_set(err, HK_E_FAIL,
-                                  "greynoise: unexpected reply HTTP %d%s "
-                                  "(expected 200, or 404 for an address not "
-                                  "observed)",
-                                  status, said),
-                     status >= 500);
-  if (!s->reply)
-    return retryable(err,
-                     hk_error_set(err, HK_E_FAIL, "greynoise: %s; expected %s",
-                                  why, GN_EXPECTED),
-                     truncated);
-  if (!json_object_is_type(ti_json_path(s->reply, "noise"),
+    return ti_retryable(err,
+                        hk_error_set(err, HK_E_FAIL,
+                                     "greynoise: unexpected reply HTTP %d%s "
+                                     "(expected 200, or 404 for an address not "
+                                     "observed)",
+                                     status, said),
+                        status >= 500);
+  if (!s->ti.reply)
+    return ti_retryable(err,
+                        hk_error_set(err, HK_E_FAIL,
+                                     "greynoise: %s; expected %s", why,
+                                     GN_EXPECTED),
+                        truncated);
+  if (!json_object_is_type(ti_json_path(s->ti.reply, "noise"),
                            json_type_boolean) &&
-      !json_object_is_type(ti_json_path(s->reply, "riot"), json_type_boolean))
+      !json_object_is_type(ti_json_path(s->ti.reply, "riot"),
+                           json_type_boolean))
     return hk_error_set(err, HK_E_FAIL,
                         "greynoise: the reply has neither noise nor riot; "
                         "expected %s",
@@ -399,13 +296,13 @@ gn_parse(void *state, const hk_config *options, const hk_ioc *ioc,
 
   fill_fields(s);
   summarize(s);
-  if (!s->summary.data)
+  if (!s->ti.summary.data)
     return hk_error_set(err, HK_E_NOMEM, "greynoise: out of memory");
-  const char *cls = ti_json_str(s->reply, "classification");
+  const char *cls = ti_json_str(s->ti.reply, "classification");
   out->status = HK_LK_OK;
   out->severity =
       cls && !strcmp(cls, "malicious") ? HK_SEV_HIGH : HK_SEV_INFORMATION;
-  out->summary = s->summary.data;
+  out->summary = s->ti.summary.data;
   out->fields = s->fields;
   out->reference = gui_link(s);
   return HK_OK;
@@ -419,7 +316,7 @@ gn_lookup(void *state, const hk_config *options, const hk_ioc *ioc,
 {
   gn_state *s = state;
   return hk_enricher_lookup_http_named("greynoise", "GreyNoise", gn_host,
-                                       s->inst, &gn_vt, state, options, ioc,
+                                       s->ti.inst, &gn_vt, state, options, ioc,
                                        out, err);
 }
 

@@ -18,6 +18,7 @@
  * (MSTICPy's "warning"), none is information.
  */
 #include "../ti_common/ti_json.h"
+#include "../ti_common/ti_state.h"
 
 #include <huntkit/huntkit.h>
 
@@ -74,22 +75,12 @@ static const hk_field_desc otx_fields[] = {
     {NULL, 0, NULL}};
 
 typedef struct otx_state {
-  const hk_instance *inst;
-  char *base_url;    /* without a trailing '/' */
-  char *auth_header; /* "X-OTX-API-KEY: KEY" */
-  const char *headers[2];
-  /* Per-call outputs: valid until the next call on this state. */
-  char *ioc; /* the IoC, NUL-terminated and trimmed */
-  hk_buf url;
-  hk_buf raw;
-  hk_buf summary;
-  hk_buf reference;
+  ti_state ti; /* base URL, secret header, per-call outputs */
   hk_buf pulses;
   hk_buf tags;
   hk_buf references;
   hk_buf sections;
   hk_buf summary_names; /* ": name; name" for the summary */
-  json_object *reply;   /* field strings point into it */
   hk_value fields[F_COUNT];
 } otx_state;
 
@@ -125,33 +116,15 @@ otx_create(const hk_instance *inst, const hk_config *cfg, void **state,
                         "otx: api_key is not set; add `api_key: "
                         "${env:OTX_API_KEY}` under `config:` in the "
                         "instance's conf.d file");
-  if (!base || (strncmp(base, "https://", 8) && strncmp(base, "http://", 7)))
-    return hk_error_set(err, HK_E_CONFIG,
-                        "otx: base_url must start with https:// or http://, "
-                        "got '%s'",
-                        base ? base : "");
   otx_state *s = calloc(1, sizeof *s);
   if (!s)
     return hk_error_set(err, HK_E_NOMEM, "otx: out of memory");
-  s->inst = inst;
-  s->base_url = strdup(base);
-  if (s->base_url) {
-    size_t n = strlen(s->base_url);
-    while (n > 0 && s->base_url[n - 1] == '/')
-      s->base_url[--n] = '\0';
-  }
-  size_t header_len = sizeof header_name + strlen(key);
-  s->auth_header = malloc(header_len);
-  if (s->auth_header)
-    snprintf(s->auth_header, header_len, "%s%s", header_name, key);
-  if (!s->base_url || !s->auth_header) {
-    free(s->auth_header);
-    free(s->base_url);
+  int rc =
+      ti_state_init(&s->ti, "otx", inst, base, header_name, key, NULL, err);
+  if (rc != HK_OK) {
     free(s);
-    return hk_error_set(err, HK_E_NOMEM, "otx: out of memory");
+    return rc;
   }
-  s->headers[0] = s->auth_header;
-  s->headers[1] = NULL;
   *state = s;
   return HK_OK;
 }
@@ -162,66 +135,13 @@ otx_destroy(void *state)
   otx_state *s = state;
   if (!s)
     return;
-  free(s->base_url);
-  if (s->auth_header) {
-    memset(s->auth_header, 0, strlen(s->auth_header));
-    free(s->auth_header);
-  }
-  free(s->ioc);
-  hk_buf_free(&s->url);
-  hk_buf_free(&s->raw);
-  hk_buf_free(&s->summary);
-  hk_buf_free(&s->reference);
+  ti_state_free(&s->ti);
   hk_buf_free(&s->pulses);
   hk_buf_free(&s->tags);
   hk_buf_free(&s->references);
   hk_buf_free(&s->sections);
   hk_buf_free(&s->summary_names);
-  json_object_put(s->reply);
   free(s);
-}
-
-/* Forget the previous call's outputs and keep a trimmed, NUL-terminated
- * copy of the IoC. */
-static int
-start_call(otx_state *s, const hk_ioc *ioc, hk_enrichment *out, hk_error *err)
-{
-  const char *v = ioc->value;
-  size_t n = ioc->len;
-  while (n && isspace((unsigned char)*v))
-    v++, n--;
-  while (n && isspace((unsigned char)v[n - 1]))
-    n--;
-  free(s->ioc);
-  s->ioc = strndup(v, n);
-  json_object_put(s->reply);
-  s->reply = NULL;
-  hk_buf_reset(&s->url);
-  hk_buf_reset(&s->raw);
-  hk_buf_reset(&s->summary);
-  hk_buf_reset(&s->reference);
-  memset(s->fields, 0, sizeof s->fields);
-  out->status = HK_LK_QUERY_FAILED;
-  out->severity = HK_SEV_UNKNOWN;
-  out->summary = NULL;
-  out->fields = NULL;
-  out->reference = NULL;
-  out->raw = NULL;
-  if (!s->ioc)
-    return hk_error_set(err, HK_E_NOMEM, "otx: out of memory");
-  return HK_OK;
-}
-
-static int
-answer(hk_enrichment *out, otx_state *s, int status, int severity,
-       const char *summary)
-{
-  hk_buf_reset(&s->summary);
-  hk_buf_append_str(&s->summary, summary);
-  out->status = status;
-  out->severity = severity;
-  out->summary = s->summary.data;
-  return HK_OK;
 }
 
 /* OTX's indicator type in API paths and its web page section, or NULL
@@ -268,26 +188,27 @@ otx_prepare(void *state, const hk_config *options, const hk_ioc *ioc,
   (void)options;
   otx_state *s = state;
   req->url = NULL;
-  int rc = start_call(s, ioc, out, err);
+  int rc = ti_state_start_call(&s->ti, ioc, s->fields, F_COUNT, out, err);
   if (rc != HK_OK)
     return rc;
   const char *kind = indicator_type(ioc->type, NULL);
   if (!kind) {
     char msg[96];
     snprintf(msg, sizeof msg, "Type %s not supported.", ioc->type);
-    return answer(out, s, HK_LK_NOT_SUPPORTED, HK_SEV_UNKNOWN, msg);
+    return ti_state_answer(&s->ti, out, HK_LK_NOT_SUPPORTED, HK_SEV_UNKNOWN,
+                           msg);
   }
-  const char *why = hk_ioc_check(otx_host, ioc->type, s->ioc);
+  const char *why = hk_ioc_check(otx_host, ioc->type, s->ti.ioc);
   if (why)
-    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, why);
-  hk_buf_appendf(&s->url, "%s/indicators/%s/", s->base_url, kind);
-  append_value(&s->url, ioc->type, s->ioc);
-  hk_buf_append_str(&s->url, "/general");
-  if (!s->url.data)
+    return ti_state_answer(&s->ti, out, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, why);
+  hk_buf_appendf(&s->ti.url, "%s/indicators/%s/", s->ti.base_url, kind);
+  append_value(&s->ti.url, ioc->type, s->ti.ioc);
+  hk_buf_append_str(&s->ti.url, "/general");
+  if (!s->ti.url.data)
     return hk_error_set(err, HK_E_NOMEM, "otx: out of memory");
   req->method = "GET";
-  req->url = s->url.data;
-  req->headers = s->headers;
+  req->url = s->ti.url.data;
+  req->headers = s->ti.headers;
   req->body = NULL;
   req->body_len = 0;
   return HK_OK;
@@ -298,10 +219,10 @@ gui_link(otx_state *s, const char *type)
 {
   const char *page = "ip";
   indicator_type(type, &page);
-  hk_buf_reset(&s->reference);
-  hk_buf_appendf(&s->reference, "%s%s/", OTX_GUI, page);
-  append_value(&s->reference, type, s->ioc);
-  return s->reference.data;
+  hk_buf_reset(&s->ti.reference);
+  hk_buf_appendf(&s->ti.reference, "%s%s/", OTX_GUI, page);
+  append_value(&s->ti.reference, type, s->ti.ioc);
+  return s->ti.reference.data;
 }
 
 /* A short, printable copy of the service's own words about an error; left
@@ -310,35 +231,12 @@ static void
 service_message(otx_state *s, json_object *body, char *dst, size_t cap)
 {
   const char *msg = ti_json_str(body, "detail");
-  const char *key = strchr(s->auth_header, ' ') + 1;
+  const char *key = s->ti.secret;
   dst[0] = '\0';
   if (!msg)
     return;
   snprintf(dst, cap, ", %.200s", msg);
-  if (*key && strstr(dst, key))
-    dst[0] = '\0';
-  for (char *p = dst; *p; p++)
-    if ((unsigned char)*p < 0x20)
-      *p = ' ';
-}
-
-/* Mark a failure that a later try may cure; returns `rc`. */
-static int
-retryable(hk_error *err, int rc, int yes)
-{
-  if (err && yes)
-    err->flags |= HK_EF_RETRYABLE;
-  return rc;
-}
-
-/* Mark a failure only the operator can cure (the credentials); returns
- * `rc`. */
-static int
-operator_must_fix(hk_error *err, int rc)
-{
-  if (err)
-    err->flags |= HK_EF_USER;
-  return rc;
+  ti_service_words(dst, key, NULL);
 }
 
 /* Fill the fields from an indicator record; returns the pulse count. */
@@ -410,81 +308,83 @@ otx_parse(void *state, const hk_config *options, const hk_ioc *ioc,
 {
   (void)options;
   otx_state *s = state;
-  int rc = start_call(s, ioc, out, err);
+  int rc = ti_state_start_call(&s->ti, ioc, s->fields, F_COUNT, out, err);
   if (rc != HK_OK)
     return rc;
   const char *body = resp->body ? resp->body : "";
   size_t len = resp->body ? resp->body_len : 0;
-  hk_buf_append(&s->raw, body, len);
-  out->raw = s->raw.len ? s->raw.data : NULL;
+  hk_buf_append(&s->ti.raw, body, len);
+  out->raw = s->ti.raw.len ? s->ti.raw.data : NULL;
 
   char why[160];
   int truncated;
   int status = resp->status;
-  s->reply = ti_json_parse(body, len, why, sizeof why, &truncated);
+  s->ti.reply = ti_json_parse(body, len, why, sizeof why, &truncated);
   char said[256];
-  service_message(s, s->reply, said, sizeof said);
+  service_message(s, s->ti.reply, said, sizeof said);
 
   if (status == 404) {
     out->reference = gui_link(s, ioc->type);
-    return answer(out, s, HK_LK_NO_DATA, HK_SEV_INFORMATION, "Not found.");
+    return ti_state_answer(&s->ti, out, HK_LK_NO_DATA, HK_SEV_INFORMATION,
+                           "Not found.");
   }
   if (status == 401 || status == 403)
-    return operator_must_fix(
+    return ti_operator_must_fix(
         err, hk_error_set(err, HK_E_AUTH,
                           "otx: the service refused the API key (HTTP %d%s); "
                           "check api_key in the instance's conf.d file",
                           status, said));
   if (status == 429)
-    return retryable(err,
-                     hk_error_set(err, HK_E_RATELIMIT,
-                                  "otx: request rate exceeded (HTTP 429%s); "
-                                  "try again later or lower the instance's "
-                                  "rate",
-                                  said),
-                     1);
+    return ti_retryable(err,
+                        hk_error_set(err, HK_E_RATELIMIT,
+                                     "otx: request rate exceeded (HTTP 429%s); "
+                                     "try again later or lower the instance's "
+                                     "rate",
+                                     said),
+                        1);
   if (status == 400) {
     char msg[300];
     snprintf(msg, sizeof msg, "OTX refused the value (HTTP 400%s)", said);
-    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, msg);
+    return ti_state_answer(&s->ti, out, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, msg);
   }
   if (status != 200)
-    return retryable(err,
-                     hk_error_set(err, HK_E_FAIL,
-                                  "otx: unexpected reply HTTP %d%s (expected "
-                                  "200, or 404 for an unknown indicator)",
-                                  status, said),
-                     status >= 500);
-  if (!s->reply)
-    return retryable(
+    return ti_retryable(
+        err,
+        hk_error_set(err, HK_E_FAIL,
+                     "otx: unexpected reply HTTP %d%s (expected "
+                     "200, or 404 for an unknown indicator)",
+                     status, said),
+        status >= 500);
+  if (!s->ti.reply)
+    return ti_retryable(
         err,
         hk_error_set(err, HK_E_FAIL, "otx: %s; expected %s", why, OTX_EXPECTED),
         truncated);
-  if (!json_object_is_type(s->reply, json_type_object) ||
-      (!ti_json_path(s->reply, "indicator") &&
-       !ti_json_path(s->reply, "pulse_info")))
+  if (!json_object_is_type(s->ti.reply, json_type_object) ||
+      (!ti_json_path(s->ti.reply, "indicator") &&
+       !ti_json_path(s->ti.reply, "pulse_info")))
     return hk_error_set(err, HK_E_FAIL,
                         "otx: the reply has neither indicator nor "
                         "pulse_info; expected %s",
                         OTX_EXPECTED);
 
-  int64_t count = fill_fields(s, s->reply);
-  hk_buf_reset(&s->summary);
-  if (!ti_json_path(s->reply, "pulse_info"))
-    hk_buf_append_str(&s->summary, "no pulse information");
+  int64_t count = fill_fields(s, s->ti.reply);
+  hk_buf_reset(&s->ti.summary);
+  if (!ti_json_path(s->ti.reply, "pulse_info"))
+    hk_buf_append_str(&s->ti.summary, "no pulse information");
   else if (count == 0)
-    hk_buf_append_str(&s->summary, "in no OTX pulses");
+    hk_buf_append_str(&s->ti.summary, "in no OTX pulses");
   else
-    hk_buf_appendf(&s->summary, "in %lld OTX pulse%s%s", (long long)count,
+    hk_buf_appendf(&s->ti.summary, "in %lld OTX pulse%s%s", (long long)count,
                    count == 1 ? "" : "s",
                    s->summary_names.len ? s->summary_names.data : "");
-  if (!s->summary.data)
+  if (!s->ti.summary.data)
     return hk_error_set(err, HK_E_NOMEM, "otx: out of memory");
   out->status = HK_LK_OK;
   out->severity = count > 1    ? HK_SEV_HIGH
                   : count == 1 ? HK_SEV_MEDIUM
                                : HK_SEV_INFORMATION;
-  out->summary = s->summary.data;
+  out->summary = s->ti.summary.data;
   out->fields = s->fields;
   out->reference = gui_link(s, ioc->type);
   return HK_OK;
@@ -497,8 +397,8 @@ otx_lookup(void *state, const hk_config *options, const hk_ioc *ioc,
            hk_enrichment *out, hk_error *err)
 {
   otx_state *s = state;
-  return hk_enricher_lookup_http_named("otx", "OTX", otx_host, s->inst, &otx_vt,
-                                       state, options, ioc, out, err);
+  return hk_enricher_lookup_http_named("otx", "OTX", otx_host, s->ti.inst,
+                                       &otx_vt, state, options, ioc, out, err);
 }
 
 static const char *const otx_entity_types[] = {

@@ -19,6 +19,7 @@
  * high, one is medium (MSTICPy's "warning"), none is information.
  */
 #include "../ti_common/ti_json.h"
+#include "../ti_common/ti_state.h"
 
 #include <huntkit/huntkit.h>
 
@@ -88,19 +89,9 @@ static const hk_field_desc vt_fields[] = {
     {NULL, 0, NULL}};
 
 typedef struct vt_state {
-  const hk_instance *inst;
-  char *base_url;    /* without a trailing '/' */
-  char *auth_header; /* "x-apikey: KEY" */
-  const char *headers[2];
-  /* Per-call outputs: valid until the next call on this state. */
-  char *ioc;  /* the IoC, NUL-terminated and trimmed */
-  hk_buf url; /* request URL */
-  hk_buf raw; /* copy of the reply body */
-  hk_buf summary;
-  hk_buf reference;
+  ti_state ti; /* base URL, secret header, per-call outputs */
   hk_buf tags;
   hk_buf categories;
-  json_object *reply; /* field strings point into it */
   hk_value fields[F_COUNT];
 } vt_state;
 
@@ -117,33 +108,15 @@ vt_create(const hk_instance *inst, const hk_config *cfg, void **state,
                         "virustotal: api_key is not set; add `api_key: "
                         "${env:VT_API_KEY}` under `config:` in the "
                         "instance's conf.d file");
-  if (!base || (strncmp(base, "https://", 8) && strncmp(base, "http://", 7)))
-    return hk_error_set(err, HK_E_CONFIG,
-                        "virustotal: base_url must start with https:// or "
-                        "http://, got '%s'",
-                        base ? base : "");
   vt_state *s = calloc(1, sizeof *s);
   if (!s)
     return hk_error_set(err, HK_E_NOMEM, "virustotal: out of memory");
-  s->inst = inst;
-  s->base_url = strdup(base);
-  if (s->base_url) {
-    size_t n = strlen(s->base_url);
-    while (n > 0 && s->base_url[n - 1] == '/')
-      s->base_url[--n] = '\0';
-  }
-  size_t header_len = strlen("x-apikey: ") + strlen(key) + 1;
-  s->auth_header = malloc(header_len);
-  if (s->auth_header)
-    snprintf(s->auth_header, header_len, "x-apikey: %s", key);
-  if (!s->base_url || !s->auth_header) {
-    free(s->auth_header);
-    free(s->base_url);
+  int rc = ti_state_init(&s->ti, "virustotal", inst, base, "x-apikey: ", key,
+                         NULL, err);
+  if (rc != HK_OK) {
     free(s);
-    return hk_error_set(err, HK_E_NOMEM, "virustotal: out of memory");
+    return rc;
   }
-  s->headers[0] = s->auth_header;
-  s->headers[1] = NULL;
   *state = s;
   return HK_OK;
 }
@@ -154,63 +127,10 @@ vt_destroy(void *state)
   vt_state *s = state;
   if (!s)
     return;
-  free(s->base_url);
-  if (s->auth_header) {
-    memset(s->auth_header, 0, strlen(s->auth_header));
-    free(s->auth_header);
-  }
-  free(s->ioc);
-  hk_buf_free(&s->url);
-  hk_buf_free(&s->raw);
-  hk_buf_free(&s->summary);
-  hk_buf_free(&s->reference);
+  ti_state_free(&s->ti);
   hk_buf_free(&s->tags);
   hk_buf_free(&s->categories);
-  json_object_put(s->reply);
   free(s);
-}
-
-/* Forget the previous call's outputs and keep a trimmed, NUL-terminated
- * copy of the IoC. */
-static int
-start_call(vt_state *s, const hk_ioc *ioc, hk_enrichment *out, hk_error *err)
-{
-  const char *v = ioc->value;
-  size_t n = ioc->len;
-  while (n && isspace((unsigned char)*v))
-    v++, n--;
-  while (n && isspace((unsigned char)v[n - 1]))
-    n--;
-  free(s->ioc);
-  s->ioc = strndup(v, n);
-  json_object_put(s->reply);
-  s->reply = NULL;
-  hk_buf_reset(&s->url);
-  hk_buf_reset(&s->raw);
-  hk_buf_reset(&s->summary);
-  hk_buf_reset(&s->reference);
-  memset(s->fields, 0, sizeof s->fields);
-  out->status = HK_LK_QUERY_FAILED;
-  out->severity = HK_SEV_UNKNOWN;
-  out->summary = NULL;
-  out->fields = NULL;
-  out->reference = NULL;
-  out->raw = NULL;
-  if (!s->ioc)
-    return hk_error_set(err, HK_E_NOMEM, "virustotal: out of memory");
-  return HK_OK;
-}
-
-static int
-answer(hk_enrichment *out, vt_state *s, int status, int severity,
-       const char *summary)
-{
-  hk_buf_reset(&s->summary);
-  hk_buf_append_str(&s->summary, summary);
-  out->status = status;
-  out->severity = severity;
-  out->summary = s->summary.data;
-  return HK_OK;
 }
 
 /* The API collection for an IoC type, or NULL when it is not handled. */
@@ -236,30 +156,31 @@ vt_prepare(void *state, const hk_config *options, const hk_ioc *ioc,
   (void)options;
   vt_state *s = state;
   req->url = NULL;
-  int rc = start_call(s, ioc, out, err);
+  int rc = ti_state_start_call(&s->ti, ioc, s->fields, F_COUNT, out, err);
   if (rc != HK_OK)
     return rc;
   const char *coll = collection(ioc->type);
   if (!coll) {
     char msg[96];
     snprintf(msg, sizeof msg, "Type %s not supported.", ioc->type);
-    return answer(out, s, HK_LK_NOT_SUPPORTED, HK_SEV_UNKNOWN, msg);
+    return ti_state_answer(&s->ti, out, HK_LK_NOT_SUPPORTED, HK_SEV_UNKNOWN,
+                           msg);
   }
-  const char *why = hk_ioc_check(vt_host, ioc->type, s->ioc);
+  const char *why = hk_ioc_check(vt_host, ioc->type, s->ti.ioc);
   if (why)
-    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, why);
+    return ti_state_answer(&s->ti, out, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, why);
 
-  hk_buf_appendf(&s->url, "%s/%s/", s->base_url, coll);
+  hk_buf_appendf(&s->ti.url, "%s/%s/", s->ti.base_url, coll);
   if (!strcmp(coll, "urls"))
-    hk_base64_encode(&s->url, s->ioc, strlen(s->ioc),
+    hk_base64_encode(&s->ti.url, s->ti.ioc, strlen(s->ti.ioc),
                      HK_BASE64_URL | HK_BASE64_NOPAD);
   else
-    hk_buf_append_str(&s->url, s->ioc);
-  if (!s->url.data)
+    hk_buf_append_str(&s->ti.url, s->ti.ioc);
+  if (!s->ti.url.data)
     return hk_error_set(err, HK_E_NOMEM, "virustotal: out of memory");
   req->method = "GET";
-  req->url = s->url.data;
-  req->headers = s->headers;
+  req->url = s->ti.url.data;
+  req->headers = s->ti.headers;
   req->body = NULL;
   req->body_len = 0;
   return HK_OK;
@@ -269,23 +190,23 @@ vt_prepare(void *state, const hk_config *options, const hk_ioc *ioc,
 static const char *
 gui_link(vt_state *s, const char *type, const char *id)
 {
-  hk_buf_reset(&s->reference);
-  hk_buf_append_str(&s->reference, VT_GUI);
+  hk_buf_reset(&s->ti.reference);
+  hk_buf_append_str(&s->ti.reference, VT_GUI);
   if (!strcmp(type, HK_IOC_URL)) {
     if (id) {
-      hk_buf_appendf(&s->reference, "url/%s", id);
+      hk_buf_appendf(&s->ti.reference, "url/%s", id);
     } else {
-      hk_buf_append_str(&s->reference, "search/");
-      hk_buf_append_url_encoded(&s->reference, s->ioc, strlen(s->ioc));
+      hk_buf_append_str(&s->ti.reference, "search/");
+      hk_buf_append_url_encoded(&s->ti.reference, s->ti.ioc, strlen(s->ti.ioc));
     }
   } else {
     const char *coll = collection(type);
     const char *page = !strcmp(coll, "ip_addresses") ? "ip-address"
                        : !strcmp(coll, "domains")    ? "domain"
                                                      : "file";
-    hk_buf_appendf(&s->reference, "%s/%s", page, s->ioc);
+    hk_buf_appendf(&s->ti.reference, "%s/%s", page, s->ti.ioc);
   }
-  return s->reference.data;
+  return s->ti.reference.data;
 }
 
 /* A short, printable copy of the service's own words about an error; left
@@ -295,36 +216,13 @@ service_message(vt_state *s, json_object *body, char *dst, size_t cap)
 {
   const char *code = ti_json_str(body, "error.code");
   const char *msg = ti_json_str(body, "error.message");
-  const char *key = strchr(s->auth_header, ' ') + 1;
+  const char *key = s->ti.secret;
   dst[0] = '\0';
   if (!code && !msg)
     return;
   snprintf(dst, cap, ", %s%s%.200s", code ? code : "", code && msg ? ": " : "",
            msg ? msg : "");
-  if (*key && strstr(dst, key))
-    dst[0] = '\0';
-  for (char *p = dst; *p; p++)
-    if ((unsigned char)*p < 0x20)
-      *p = ' ';
-}
-
-/* Mark a failure that a later try may cure; returns `rc`. */
-static int
-retryable(hk_error *err, int rc, int yes)
-{
-  if (err && yes)
-    err->flags |= HK_EF_RETRYABLE;
-  return rc;
-}
-
-/* Mark a failure only the operator can cure (the credentials); returns
- * `rc`. */
-static int
-operator_must_fix(hk_error *err, int rc)
-{
-  if (err)
-    err->flags |= HK_EF_USER;
-  return rc;
+  ti_service_words(dst, key, NULL);
 }
 
 static void
@@ -374,33 +272,34 @@ vt_parse(void *state, const hk_config *options, const hk_ioc *ioc,
 {
   (void)options;
   vt_state *s = state;
-  int rc = start_call(s, ioc, out, err);
+  int rc = ti_state_start_call(&s->ti, ioc, s->fields, F_COUNT, out, err);
   if (rc != HK_OK)
     return rc;
   const char *body = resp->body ? resp->body : "";
   size_t len = resp->body ? resp->body_len : 0;
-  hk_buf_append(&s->raw, body, len);
-  out->raw = s->raw.len ? s->raw.data : NULL;
+  hk_buf_append(&s->ti.raw, body, len);
+  out->raw = s->ti.raw.len ? s->ti.raw.data : NULL;
 
   char why[160];
   int truncated;
   int status = resp->status;
-  s->reply = ti_json_parse(body, len, why, sizeof why, &truncated);
+  s->ti.reply = ti_json_parse(body, len, why, sizeof why, &truncated);
   char said[256];
-  service_message(s, s->reply, said, sizeof said);
+  service_message(s, s->ti.reply, said, sizeof said);
 
   if (status == 404) {
     out->reference = gui_link(s, ioc->type, NULL);
-    return answer(out, s, HK_LK_NO_DATA, HK_SEV_INFORMATION, "Not found.");
+    return ti_state_answer(&s->ti, out, HK_LK_NO_DATA, HK_SEV_INFORMATION,
+                           "Not found.");
   }
   if (status == 401 || status == 403)
-    return operator_must_fix(
+    return ti_operator_must_fix(
         err, hk_error_set(err, HK_E_AUTH,
                           "virustotal: the service refused the API key (HTTP "
                           "%d%s); check api_key in the instance's conf.d file",
                           status, said));
   if (status == 429) {
-    return retryable(
+    return ti_retryable(
         err,
         hk_error_set(err, HK_E_RATELIMIT,
                      "virustotal: request rate or quota exceeded (HTTP 429%s); "
@@ -413,10 +312,10 @@ vt_parse(void *state, const hk_config *options, const hk_ioc *ioc,
     char msg[300];
     snprintf(msg, sizeof msg, "VirusTotal refused the value (HTTP 400%s)",
              said);
-    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, msg);
+    return ti_state_answer(&s->ti, out, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, msg);
   }
   if (status != 200) {
-    return retryable(
+    return ti_retryable(
         err,
         hk_error_set(err, HK_E_FAIL,
                      "virustotal: unexpected reply HTTP %d%s (expected 200, or "
@@ -424,13 +323,14 @@ vt_parse(void *state, const hk_config *options, const hk_ioc *ioc,
                      status, said),
         status >= 500);
   }
-  if (!s->reply) {
-    return retryable(err,
-                     hk_error_set(err, HK_E_FAIL, "virustotal: %s; expected %s",
-                                  why, VT_EXPECTED),
-                     truncated);
+  if (!s->ti.reply) {
+    return ti_retryable(err,
+                        hk_error_set(err, HK_E_FAIL,
+                                     "virustotal: %s; expected %s", why,
+                                     VT_EXPECTED),
+                        truncated);
   }
-  json_object *data = ti_json_path(s->reply, "data");
+  json_object *data = ti_json_path(s->ti.reply, "data");
   if (!json_object_is_type(ti_json_path(data, "attributes"), json_type_object))
     return hk_error_set(err, HK_E_FAIL,
                         "virustotal: the reply has no data.attributes "
@@ -445,23 +345,23 @@ vt_parse(void *state, const hk_config *options, const hk_ioc *ioc,
   else if (f[F_POSITIVES].is_set && f[F_POSITIVES].i64 == 1)
     severity = HK_SEV_MEDIUM;
 
-  hk_buf_reset(&s->summary);
+  hk_buf_reset(&s->ti.summary);
   if (f[F_POSITIVES].is_set) {
-    hk_buf_appendf(&s->summary, "%lld of %lld engines flag it malicious",
+    hk_buf_appendf(&s->ti.summary, "%lld of %lld engines flag it malicious",
                    (long long)f[F_POSITIVES].i64, (long long)f[F_TOTAL].i64);
     if (f[F_SUSPICIOUS].is_set && f[F_SUSPICIOUS].i64 > 0)
-      hk_buf_appendf(&s->summary, ", %lld suspicious",
+      hk_buf_appendf(&s->ti.summary, ", %lld suspicious",
                      (long long)f[F_SUSPICIOUS].i64);
   } else {
-    hk_buf_append_str(&s->summary, "no analysis results");
+    hk_buf_append_str(&s->ti.summary, "no analysis results");
   }
   if (f[F_THREAT_LABEL].is_set)
-    hk_buf_appendf(&s->summary, " (%s)", f[F_THREAT_LABEL].str);
-  if (!s->summary.data)
+    hk_buf_appendf(&s->ti.summary, " (%s)", f[F_THREAT_LABEL].str);
+  if (!s->ti.summary.data)
     return hk_error_set(err, HK_E_NOMEM, "virustotal: out of memory");
   out->status = HK_LK_OK;
   out->severity = severity;
-  out->summary = s->summary.data;
+  out->summary = s->ti.summary.data;
   out->fields = s->fields;
   out->reference = gui_link(s, ioc->type, f[F_ID].is_set ? f[F_ID].str : NULL);
   return HK_OK;
@@ -475,7 +375,7 @@ vt_lookup(void *state, const hk_config *options, const hk_ioc *ioc,
 {
   vt_state *s = state;
   return hk_enricher_lookup_http_named("virustotal", "VirusTotal", vt_host,
-                                       s->inst, &vt_vt, state, options, ioc,
+                                       s->ti.inst, &vt_vt, state, options, ioc,
                                        out, err);
 }
 

@@ -19,6 +19,7 @@
  * "warning"), below 2 information; a malware report on a hash is high.
  */
 #include "../ti_common/ti_json.h"
+#include "../ti_common/ti_state.h"
 
 #include <huntkit/huntkit.h>
 
@@ -71,21 +72,11 @@ static const hk_field_desc xf_fields[] = {
 enum xf_kind { XF_NONE, XF_IPR, XF_URL, XF_MALWARE };
 
 typedef struct xf_state {
-  const hk_instance *inst;
-  char *base_url;    /* without a trailing '/' */
-  char *auth_header; /* "Authorization: Basic base64(key:password)" */
-  const char *headers[3];
+  ti_state ti;  /* base URL, secret header, per-call outputs */
   char *secret; /* "key:password", to keep the service's words honest */
-  /* Per-call outputs: valid until the next call on this state. */
-  char *ioc; /* the IoC, NUL-terminated and trimmed */
-  hk_buf url;
-  hk_buf raw;
-  hk_buf summary;
-  hk_buf reference;
   hk_buf categories;
   hk_buf tags;
   hk_buf family;
-  json_object *reply; /* field strings point into it */
   hk_value fields[F_COUNT];
 } xf_state;
 
@@ -134,6 +125,15 @@ join_keys(hk_buf *b, json_object *map)
 
 /* ------------------------------------------------------------ plugin */
 
+static void
+wipe(char *p)
+{
+  if (p) {
+    memset(p, 0, strlen(p));
+    free(p);
+  }
+}
+
 static int
 xf_create(const hk_instance *inst, const hk_config *cfg, void **state,
           hk_error *err)
@@ -148,49 +148,29 @@ xf_create(const hk_instance *inst, const hk_config *cfg, void **state,
                         "${env:XFORCE_API_PASSWORD}` under `config:` in the "
                         "instance's conf.d file",
                         !key || !*key ? "api_key" : "api_password");
-  if (!base || (strncmp(base, "https://", 8) && strncmp(base, "http://", 7)))
-    return hk_error_set(err, HK_E_CONFIG,
-                        "xforce: base_url must start with https:// or "
-                        "http://, got '%s'",
-                        base ? base : "");
   xf_state *s = calloc(1, sizeof *s);
   if (!s)
     return hk_error_set(err, HK_E_NOMEM, "xforce: out of memory");
-  s->inst = inst;
-  s->base_url = strdup(base);
-  if (s->base_url) {
-    size_t n = strlen(s->base_url);
-    while (n > 0 && s->base_url[n - 1] == '/')
-      s->base_url[--n] = '\0';
-  }
-  hk_buf credentials = HK_BUF_INIT, header = HK_BUF_INIT;
+  hk_buf credentials = HK_BUF_INIT, basic = HK_BUF_INIT;
   hk_buf_appendf(&credentials, "%s:%s", key, password);
-  hk_buf_append_str(&header, "Authorization: Basic ");
   if (credentials.data)
-    hk_base64_encode(&header, credentials.data, credentials.len, 0);
+    hk_base64_encode(&basic, credentials.data, credentials.len, 0);
   s->secret = hk_buf_detach(&credentials, NULL);
-  s->auth_header = hk_buf_detach(&header, NULL);
-  if (!s->base_url || !s->auth_header || !s->secret) {
-    free(s->auth_header);
-    free(s->secret);
-    free(s->base_url);
+  int rc =
+      s->secret && basic.data
+          ? ti_state_init(&s->ti, "xforce", inst, base, "Authorization: Basic ",
+                          basic.data, "Accept: application/json", err)
+          : hk_error_set(err, HK_E_NOMEM, "xforce: out of memory");
+  if (basic.data)
+    memset(basic.data, 0, basic.len);
+  hk_buf_free(&basic);
+  if (rc != HK_OK) {
+    wipe(s->secret);
     free(s);
-    return hk_error_set(err, HK_E_NOMEM, "xforce: out of memory");
+    return rc;
   }
-  s->headers[0] = s->auth_header;
-  s->headers[1] = "Accept: application/json";
-  s->headers[2] = NULL;
   *state = s;
   return HK_OK;
-}
-
-static void
-wipe(char *p)
-{
-  if (p) {
-    memset(p, 0, strlen(p));
-    free(p);
-  }
 }
 
 static void
@@ -199,62 +179,12 @@ xf_destroy(void *state)
   xf_state *s = state;
   if (!s)
     return;
-  free(s->base_url);
-  wipe(s->auth_header);
+  ti_state_free(&s->ti);
   wipe(s->secret);
-  free(s->ioc);
-  hk_buf_free(&s->url);
-  hk_buf_free(&s->raw);
-  hk_buf_free(&s->summary);
-  hk_buf_free(&s->reference);
   hk_buf_free(&s->categories);
   hk_buf_free(&s->tags);
   hk_buf_free(&s->family);
-  json_object_put(s->reply);
   free(s);
-}
-
-/* Forget the previous call's outputs and keep a trimmed, NUL-terminated
- * copy of the IoC. */
-static int
-start_call(xf_state *s, const hk_ioc *ioc, hk_enrichment *out, hk_error *err)
-{
-  const char *v = ioc->value;
-  size_t n = ioc->len;
-  while (n && isspace((unsigned char)*v))
-    v++, n--;
-  while (n && isspace((unsigned char)v[n - 1]))
-    n--;
-  free(s->ioc);
-  s->ioc = strndup(v, n);
-  json_object_put(s->reply);
-  s->reply = NULL;
-  hk_buf_reset(&s->url);
-  hk_buf_reset(&s->raw);
-  hk_buf_reset(&s->summary);
-  hk_buf_reset(&s->reference);
-  memset(s->fields, 0, sizeof s->fields);
-  out->status = HK_LK_QUERY_FAILED;
-  out->severity = HK_SEV_UNKNOWN;
-  out->summary = NULL;
-  out->fields = NULL;
-  out->reference = NULL;
-  out->raw = NULL;
-  if (!s->ioc)
-    return hk_error_set(err, HK_E_NOMEM, "xforce: out of memory");
-  return HK_OK;
-}
-
-static int
-answer(hk_enrichment *out, xf_state *s, int status, int severity,
-       const char *summary)
-{
-  hk_buf_reset(&s->summary);
-  hk_buf_append_str(&s->summary, summary);
-  out->status = status;
-  out->severity = severity;
-  out->summary = s->summary.data;
-  return HK_OK;
 }
 
 static enum xf_kind
@@ -294,25 +224,26 @@ xf_prepare(void *state, const hk_config *options, const hk_ioc *ioc,
   (void)options;
   xf_state *s = state;
   req->url = NULL;
-  int rc = start_call(s, ioc, out, err);
+  int rc = ti_state_start_call(&s->ti, ioc, s->fields, F_COUNT, out, err);
   if (rc != HK_OK)
     return rc;
   enum xf_kind kind = kind_of(ioc->type);
   if (kind == XF_NONE) {
     char msg[96];
     snprintf(msg, sizeof msg, "Type %s not supported.", ioc->type);
-    return answer(out, s, HK_LK_NOT_SUPPORTED, HK_SEV_UNKNOWN, msg);
+    return ti_state_answer(&s->ti, out, HK_LK_NOT_SUPPORTED, HK_SEV_UNKNOWN,
+                           msg);
   }
-  const char *why = hk_ioc_check(xf_host, ioc->type, s->ioc);
+  const char *why = hk_ioc_check(xf_host, ioc->type, s->ti.ioc);
   if (why)
-    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, why);
-  hk_buf_appendf(&s->url, "%s/", s->base_url);
-  append_path(&s->url, 0, ioc->type, s->ioc);
-  if (!s->url.data)
+    return ti_state_answer(&s->ti, out, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, why);
+  hk_buf_appendf(&s->ti.url, "%s/", s->ti.base_url);
+  append_path(&s->ti.url, 0, ioc->type, s->ti.ioc);
+  if (!s->ti.url.data)
     return hk_error_set(err, HK_E_NOMEM, "xforce: out of memory");
   req->method = "GET";
-  req->url = s->url.data;
-  req->headers = s->headers;
+  req->url = s->ti.url.data;
+  req->headers = s->ti.headers;
   req->body = NULL;
   req->body_len = 0;
   return HK_OK;
@@ -321,10 +252,10 @@ xf_prepare(void *state, const hk_config *options, const hk_ioc *ioc,
 static const char *
 gui_link(xf_state *s, const char *type)
 {
-  hk_buf_reset(&s->reference);
-  hk_buf_append_str(&s->reference, XF_GUI);
-  append_path(&s->reference, 1, type, s->ioc);
-  return s->reference.data;
+  hk_buf_reset(&s->ti.reference);
+  hk_buf_append_str(&s->ti.reference, XF_GUI);
+  append_path(&s->ti.reference, 1, type, s->ti.ioc);
+  return s->ti.reference.data;
 }
 
 /* A short, printable copy of the service's own words about an error; left
@@ -340,30 +271,7 @@ service_message(xf_state *s, json_object *body, char *dst, size_t cap)
   const char *colon = strchr(s->secret, ':');
   char key[256];
   snprintf(key, sizeof key, "%.*s", (int)(colon - s->secret), s->secret);
-  if ((*key && strstr(dst, key)) || (colon[1] && strstr(dst, colon + 1)))
-    dst[0] = '\0';
-  for (char *p = dst; *p; p++)
-    if ((unsigned char)*p < 0x20)
-      *p = ' ';
-}
-
-/* Mark a failure that a later try may cure; returns `rc`. */
-static int
-retryable(hk_error *err, int rc, int yes)
-{
-  if (err && yes)
-    err->flags |= HK_EF_RETRYABLE;
-  return rc;
-}
-
-/* Mark a failure only the operator can cure (the credentials); returns
- * `rc`. */
-static int
-operator_must_fix(hk_error *err, int rc)
-{
-  if (err)
-    err->flags |= HK_EF_USER;
-  return rc;
+  ti_service_words(dst, key, colon + 1);
 }
 
 /* What a 200 reply of each collection must look like. */
@@ -393,17 +301,17 @@ score_report(xf_state *s, json_object *report)
   ti_json_set_str(&f[F_COUNTRY], ti_json_str(report, "geo.country"));
   ti_json_set_str(&f[F_COUNTRY_CODE], ti_json_str(report, "geo.countrycode"));
   ti_json_set_str(&f[F_TAGS],
-                  join_names(&s->tags, ti_json_path(s->reply, "tags")));
+                  join_names(&s->tags, ti_json_path(s->ti.reply, "tags")));
 
-  hk_buf_reset(&s->summary);
+  hk_buf_reset(&s->ti.summary);
   if (f[F_SCORE].is_set)
-    hk_buf_appendf(&s->summary, "risk score %g of 10", f[F_SCORE].f64);
+    hk_buf_appendf(&s->ti.summary, "risk score %g of 10", f[F_SCORE].f64);
   else
-    hk_buf_append_str(&s->summary, "no risk score");
+    hk_buf_append_str(&s->ti.summary, "no risk score");
   if (f[F_REASON].is_set)
-    hk_buf_appendf(&s->summary, ": %s", f[F_REASON].str);
+    hk_buf_appendf(&s->ti.summary, ": %s", f[F_REASON].str);
   if (f[F_CATEGORIES].is_set)
-    hk_buf_appendf(&s->summary, " (%s)", f[F_CATEGORIES].str);
+    hk_buf_appendf(&s->ti.summary, " (%s)", f[F_CATEGORIES].str);
   /* MSTICPy counts a missing score as 0. */
   double v = f[F_SCORE].is_set ? f[F_SCORE].f64 : 0;
   return v >= 5 ? HK_SEV_HIGH : v >= 2 ? HK_SEV_MEDIUM : HK_SEV_INFORMATION;
@@ -413,22 +321,22 @@ static int
 malware_report(xf_state *s)
 {
   hk_value *f = s->fields;
-  json_object *m = ti_json_path(s->reply, "malware");
+  json_object *m = ti_json_path(s->ti.reply, "malware");
   ti_json_set_str(&f[F_RISK], ti_json_str(m, "risk"));
   ti_json_set_str(&f[F_FAMILY],
                   join_names(&s->family, ti_json_path(m, "family")));
   ti_json_set_str(&f[F_TAGS],
-                  join_names(&s->tags, ti_json_path(s->reply, "tags")));
-  hk_buf_reset(&s->summary);
+                  join_names(&s->tags, ti_json_path(s->ti.reply, "tags")));
+  hk_buf_reset(&s->ti.summary);
   if (!json_object_is_type(m, json_type_object)) {
-    hk_buf_append_str(&s->summary, "no malware report");
+    hk_buf_append_str(&s->ti.summary, "no malware report");
     return HK_SEV_INFORMATION;
   }
-  hk_buf_append_str(&s->summary, "malware");
+  hk_buf_append_str(&s->ti.summary, "malware");
   if (f[F_RISK].is_set)
-    hk_buf_appendf(&s->summary, ", risk %s", f[F_RISK].str);
+    hk_buf_appendf(&s->ti.summary, ", risk %s", f[F_RISK].str);
   if (f[F_FAMILY].is_set)
-    hk_buf_appendf(&s->summary, ": %s", f[F_FAMILY].str);
+    hk_buf_appendf(&s->ti.summary, ": %s", f[F_FAMILY].str);
   return HK_SEV_HIGH;
 }
 
@@ -438,28 +346,29 @@ xf_parse(void *state, const hk_config *options, const hk_ioc *ioc,
 {
   (void)options;
   xf_state *s = state;
-  int rc = start_call(s, ioc, out, err);
+  int rc = ti_state_start_call(&s->ti, ioc, s->fields, F_COUNT, out, err);
   if (rc != HK_OK)
     return rc;
   const char *body = resp->body ? resp->body : "";
   size_t len = resp->body ? resp->body_len : 0;
-  hk_buf_append(&s->raw, body, len);
-  out->raw = s->raw.len ? s->raw.data : NULL;
+  hk_buf_append(&s->ti.raw, body, len);
+  out->raw = s->ti.raw.len ? s->ti.raw.data : NULL;
   enum xf_kind kind = kind_of(ioc->type);
 
   char why[160];
   int truncated;
   int status = resp->status;
-  s->reply = ti_json_parse(body, len, why, sizeof why, &truncated);
+  s->ti.reply = ti_json_parse(body, len, why, sizeof why, &truncated);
   char said[256];
-  service_message(s, s->reply, said, sizeof said);
+  service_message(s, s->ti.reply, said, sizeof said);
 
   if (status == 404) {
     out->reference = gui_link(s, ioc->type);
-    return answer(out, s, HK_LK_NO_DATA, HK_SEV_INFORMATION, "Not found.");
+    return ti_state_answer(&s->ti, out, HK_LK_NO_DATA, HK_SEV_INFORMATION,
+                           "Not found.");
   }
   if (status == 401 || status == 403)
-    return operator_must_fix(
+    return ti_operator_must_fix(
         err, hk_error_set(err, HK_E_AUTH,
                           "xforce: the service refused the API key and "
                           "password (HTTP %d%s); check api_key and "
@@ -471,38 +380,38 @@ xf_parse(void *state, const hk_config *options, const hk_ioc *ioc,
                         "402%s); wait for the next month or use another key",
                         said);
   if (status == 429)
-    return retryable(err,
-                     hk_error_set(err, HK_E_RATELIMIT,
-                                  "xforce: request rate exceeded (HTTP "
-                                  "429%s); try again later or lower the "
-                                  "instance's rate",
-                                  said),
-                     1);
+    return ti_retryable(err,
+                        hk_error_set(err, HK_E_RATELIMIT,
+                                     "xforce: request rate exceeded (HTTP "
+                                     "429%s); try again later or lower the "
+                                     "instance's rate",
+                                     said),
+                        1);
   if (status == 400) {
     char msg[300];
     snprintf(msg, sizeof msg, "X-Force refused the value (HTTP 400%s)", said);
-    return answer(out, s, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, msg);
+    return ti_state_answer(&s->ti, out, HK_LK_BAD_FORMAT, HK_SEV_UNKNOWN, msg);
   }
   if (status != 200)
-    return retryable(err,
-                     hk_error_set(err, HK_E_FAIL,
-                                  "xforce: unexpected reply HTTP %d%s "
-                                  "(expected 200, or 404 for an unknown "
-                                  "value)",
-                                  status, said),
-                     status >= 500);
-  if (!s->reply)
-    return retryable(err,
-                     hk_error_set(err, HK_E_FAIL, "xforce: %s; expected %s",
-                                  why, expected(kind)),
-                     truncated);
+    return ti_retryable(err,
+                        hk_error_set(err, HK_E_FAIL,
+                                     "xforce: unexpected reply HTTP %d%s "
+                                     "(expected 200, or 404 for an unknown "
+                                     "value)",
+                                     status, said),
+                        status >= 500);
+  if (!s->ti.reply)
+    return ti_retryable(err,
+                        hk_error_set(err, HK_E_FAIL, "xforce: %s; expected %s",
+                                     why, expected(kind)),
+                        truncated);
 
   /* The URL collection wraps its verdict in "result" (MSTICPy reads
    * result, else the root). */
-  json_object *report = s->reply;
-  if (kind == XF_URL &&
-      json_object_is_type(ti_json_path(s->reply, "result"), json_type_object))
-    report = ti_json_path(s->reply, "result");
+  json_object *report = s->ti.reply;
+  if (kind == XF_URL && json_object_is_type(ti_json_path(s->ti.reply, "result"),
+                                            json_type_object))
+    report = ti_json_path(s->ti.reply, "result");
   int shaped = json_object_is_type(report, json_type_object) &&
                (kind == XF_MALWARE || ti_json_path(report, "score") ||
                 ti_json_path(report, kind == XF_IPR ? "ip" : "url"));
@@ -516,11 +425,11 @@ xf_parse(void *state, const hk_config *options, const hk_ioc *ioc,
 
   int severity =
       kind == XF_MALWARE ? malware_report(s) : score_report(s, report);
-  if (!s->summary.data)
+  if (!s->ti.summary.data)
     return hk_error_set(err, HK_E_NOMEM, "xforce: out of memory");
   out->status = HK_LK_OK;
   out->severity = severity;
-  out->summary = s->summary.data;
+  out->summary = s->ti.summary.data;
   out->fields = s->fields;
   out->reference = gui_link(s, ioc->type);
   return HK_OK;
@@ -533,7 +442,7 @@ xf_lookup(void *state, const hk_config *options, const hk_ioc *ioc,
           hk_enrichment *out, hk_error *err)
 {
   xf_state *s = state;
-  return hk_enricher_lookup_http_named("xforce", "X-Force", xf_host, s->inst,
+  return hk_enricher_lookup_http_named("xforce", "X-Force", xf_host, s->ti.inst,
                                        &xf_vt, state, options, ioc, out, err);
 }
 
