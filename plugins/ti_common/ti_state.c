@@ -4,6 +4,8 @@
  */
 #include "ti_state.h"
 
+#include "ti_json.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +94,23 @@ ti_state_start_call(ti_state *t, const hk_ioc *ioc, hk_value *fields,
   out->raw = NULL;
   if (!t->ioc)
     return hk_error_set(err, HK_E_NOMEM, "%s: out of memory", t->plugin);
+  return HK_OK;
+}
+
+int
+ti_state_take_reply(ti_state *t, const hk_ioc *ioc, hk_value *fields,
+                    size_t nfields, const hk_http_response *resp,
+                    hk_enrichment *out, char *why, size_t cap, int *truncated,
+                    hk_error *err)
+{
+  const char *body = resp->body ? resp->body : "";
+  size_t len = resp->body ? resp->body_len : 0;
+  int rc = ti_state_start_call(t, ioc, fields, nfields, out, err);
+  if (rc != HK_OK)
+    return rc;
+  hk_buf_append(&t->raw, body, len);
+  out->raw = t->raw.len ? t->raw.data : NULL;
+  t->reply = ti_json_parse(body, len, why, cap, truncated);
   return HK_OK;
 }
 

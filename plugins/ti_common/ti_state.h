@@ -70,6 +70,17 @@ void ti_state_free(ti_state *t);
 int ti_state_start_call(ti_state *t, const hk_ioc *ioc, hk_value *fields,
                         size_t nfields, hk_enrichment *out, hk_error *err);
 
+/*
+ * ti_state_take_reply -- the start of a parse: ti_state_start_call, then a
+ * copy of the reply body in t->raw (and out->raw, NULL when empty) and its
+ * JSON value in t->reply: NULL with `why` (cap bytes) saying why and
+ * *truncated set as by ti_json_parse.  HK_OK, or HK_E_NOMEM.
+ */
+int ti_state_take_reply(ti_state *t, const hk_ioc *ioc, hk_value *fields,
+                        size_t nfields, const hk_http_response *resp,
+                        hk_enrichment *out, char *why, size_t cap,
+                        int *truncated, hk_error *err);
+
 /* Set out's status, severity and summary (copied into t->summary).
  * Returns HK_OK. */
 int ti_state_answer(ti_state *t, hk_enrichment *out, int status, int severity,

@@ -272,18 +272,13 @@ vt_parse(void *state, const hk_config *options, const hk_ioc *ioc,
 {
   (void)options;
   vt_state *s = state;
-  int rc = ti_state_start_call(&s->ti, ioc, s->fields, F_COUNT, out, err);
-  if (rc != HK_OK)
-    return rc;
-  const char *body = resp->body ? resp->body : "";
-  size_t len = resp->body ? resp->body_len : 0;
-  hk_buf_append(&s->ti.raw, body, len);
-  out->raw = s->ti.raw.len ? s->ti.raw.data : NULL;
-
   char why[160];
   int truncated;
   int status = resp->status;
-  s->ti.reply = ti_json_parse(body, len, why, sizeof why, &truncated);
+  int rc = ti_state_take_reply(&s->ti, ioc, s->fields, F_COUNT, resp, out, why,
+                               sizeof why, &truncated, err);
+  if (rc != HK_OK)
+    return rc;
   char said[256];
   service_message(s, s->ti.reply, said, sizeof said);
 
