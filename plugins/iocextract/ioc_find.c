@@ -275,7 +275,7 @@ ioc_scan_text(ioc_scanner *sc, const char *text, size_t len)
  * its last 64-byte group and 32 more, for PCRE2's JIT, which may look a
  * few bytes past the subject: the pre-pass reads it in place. */
 static int
-ioc_scan_text_padded(ioc_scanner *sc, const char *text, size_t len)
+ioc_scan_text_in_place(ioc_scanner *sc, const char *text, size_t len)
 {
   return ioc_scan_text_marks(sc, &sc->marks, text, len, 1);
 }

@@ -187,7 +187,7 @@ ioc_emit_cell(ioc_run *r, int64_t row, size_t c, hk_error *err)
   const char *text;
   size_t len;
   int64_t bytes = 0;
-  int rc, padded = 0;
+  int rc, readable = 0;
 
   if (hk_column_view_is_null(cv, row))
     return 0;
@@ -208,7 +208,7 @@ ioc_emit_cell(ioc_run *r, int64_t row, size_t c, hk_error *err)
       memset(r->cell.data + len, 0, room - len);
       text = r->cell.data;
     }
-    padded = 1;
+    readable = 1;
   } else {
     size_t need;
     hk_buf_reset(&r->cell);
@@ -225,8 +225,8 @@ ioc_emit_cell(ioc_run *r, int64_t row, size_t c, hk_error *err)
     text = r->cell.data;
     len = need;
   }
-  rc = padded ? ioc_scan_text_padded(&r->sc, text, len)
-              : ioc_scan_text(&r->sc, text, len);
+  rc = readable ? ioc_scan_text_in_place(&r->sc, text, len)
+                : ioc_scan_text(&r->sc, text, len);
   if (rc != HK_OK)
     return hk_error_set(err, rc, "iocextract: row %lld, column '%s': %s",
                         (long long)(r->cur.row_base + row), r->col_names[c],

@@ -379,7 +379,8 @@ gen_line(gen *g)
 
 /* The whole scan against the plain regex search: for each type the
  * pre-pass, the mark filters and the C matchers (ioc_scan_text, on a
- * padded copy and on an exact one) must find what pcre2_match finds going
+ * copy followed by other bytes and on an exact one) must find what
+ * pcre2_match finds going
  * through the text left to right (ioc_scan_pattern). */
 static void
 scan_differential(unsigned n)
@@ -407,7 +408,7 @@ scan_differential(unsigned n)
         char *exact = malloc(len ? len : 1);
         memcpy(exact, text, len);
         if (pad)
-          ioc_scan_text_padded(&sc, padded, len);
+          ioc_scan_text_in_place(&sc, padded, len);
         else
           ioc_scan_text(&sc, exact, len);
         hits_text(got, sizeof got);
