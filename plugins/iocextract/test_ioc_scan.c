@@ -378,10 +378,10 @@ gen_line(gen *g)
 }
 
 /* The whole scan against the plain regex search: for each type the
- * pre-pass, the mark filters and the C matchers (ioc_scan_text, on a
- * copy followed by other bytes and on an exact one) must find what
- * pcre2_match finds going
- * through the text left to right (ioc_scan_pattern). */
+ * pre-pass, the mark filters and the C matchers (ioc_scan_text on an exact
+ * copy, ioc_scan_text_in_place on one followed by other bytes) must find
+ * what pcre2_match finds going through the text left to right
+ * (ioc_scan_pattern). */
 static void
 scan_differential(unsigned n)
 {
