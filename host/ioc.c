@@ -260,6 +260,23 @@ classify_v6(const uint8_t *a, hk_ip_info *info)
   }
 }
 
+/* Whether s (NUL-terminated) may be IPv6 text at all: inet_pton wants all
+ * eight groups unless "::" stands for some (seven colons, or six and an
+ * IPv4 tail).  Clock times and MAC-like runs (10:22:33), which an IoC scan
+ * of a log offers about once a line, are refused without inet_pton. */
+static bool
+v6_shape_ok(const char *s)
+{
+  size_t colons = 0;
+  bool pair = false, dot = false;
+  for (; *s; s++) {
+    colons += *s == ':';
+    pair |= s[0] == ':' && s[1] == ':';
+    dot |= *s == '.';
+  }
+  return pair || colons == 7 || (colons == 6 && dot);
+}
+
 /* Dotted-quad IPv4 exactly as glibc's inet_pton(AF_INET) takes it: four
  * decimal octets <= 255, no leading zeros, nothing else.  It spares the
  * common case inet_pton's copy to a NUL-terminated buffer. */
@@ -305,7 +322,7 @@ hk_ip_classify(const char *s, size_t len, hk_ip_info *out)
     memcpy(buf, s, len);
     buf[len] = '\0';
     if (memchr(buf, ':', len)) {
-      if (inet_pton(AF_INET6, buf, info.addr) == 1) {
+      if (v6_shape_ok(buf) && inet_pton(AF_INET6, buf, info.addr) == 1) {
         info.family = 6;
         classify_v6(info.addr, &info);
         rc = HK_OK;

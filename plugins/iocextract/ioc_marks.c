@@ -43,7 +43,6 @@ enum {
 #define IOC_K_OPEN (1u << IOC_MK_OPEN)
 #define IOC_K_BSLASH 16u
 #define IOC_K_SLASH 32u
-#define IOC_K_HEX 64u /* a hex run of hash length */
 
 /* Word w (-1 <= w <= nwords) of bitmap k.  The words before the first and
  * after the last are zero, so a neighbour's bit needs no bounds test and a
@@ -294,7 +293,6 @@ ioc_find_hex_runs(ioc_marks *m)
       n = i - st + ioc_bits_run_len(m, IOC_MK_HEX, i);
       done = st + n;
       if (n == 32 || n == 40 || n == 64) {
-        m->kinds |= IOC_K_HEX;
         if (ioc_push(&m->hash, &m->nh, &m->caph, (uint32_t)st) ||
             ioc_push(&m->hash, &m->nh, &m->caph, (uint32_t)n))
           return HK_E_NOMEM;

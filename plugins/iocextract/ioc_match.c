@@ -27,8 +27,6 @@
 #define IOC_C_DIGIT 1u  /* [0-9] */
 #define IOC_C_HEX 2u    /* [0-9a-f] */
 #define IOC_C_ALPHA 4u  /* [a-z] */
-#define IOC_C_HIGH 8u   /* [\x80-\xff] */
-#define IOC_C_LABEL 16u /* [a-z0-9\x80-\xff-] */
 #define IOC_C_WORD 32u  /* \w = [a-z0-9_] */
 #define IOC_C_TAIL 64u  /* [a-z0-9_\x80-\xff-]: what may not follow a TLD */
 #define IOC_C_USER 128u /* the e-mail user part */
@@ -74,10 +72,8 @@ ioc_match_init(void)
       m |= IOC_C_HEX;
     if (alpha)
       m |= IOC_C_ALPHA;
-    if (c >= 0x80)
-      m |= IOC_C_HIGH;
     if (digit || alpha || c >= 0x80 || c == '-')
-      m |= IOC_C_LABEL | IOC_C_TAIL;
+      m |= IOC_C_TAIL;
     if (digit || alpha || c == '_')
       m |= IOC_C_WORD | IOC_C_TAIL;
     if (digit || alpha || (c && strchr(user, c)))

@@ -651,23 +651,6 @@ ioc_ip_ok(ioc_scanner *sc, const char *s, size_t len, int family)
   return 1;
 }
 
-/* Whether s[0..len) can be an IPv6 address at all: without "::" it needs
- * all eight groups (seven colons, or six and an IPv4 tail), as inet_pton
- * does.  A cheap test before the host's classifier, which the times and
- * MAC-like runs of a log (10:22:33) would otherwise reach once a line. */
-static int
-ioc_ipv6_shape_ok(const char *s, size_t len)
-{
-  size_t colons = 0;
-  int pair = 0, dot = 0;
-  for (size_t i = 0; i < len; i++) {
-    colons += s[i] == ':';
-    pair |= s[i] == ':' && i + 1 < len && s[i + 1] == ':';
-    dot |= s[i] == '.';
-  }
-  return pair || colons == 7 || (colons == 6 && dot);
-}
-
 /* Validate a refanged candidate of a built-in type; 1 keeps it.  `hints`:
  * IOC_H_* of the candidate (refanging adds no byte >= 0x80). */
 static int
@@ -680,7 +663,7 @@ ioc_validate(ioc_scanner *sc, int type, const char *s, size_t len,
   case IOC_IPV4:
     return ioc_ip_ok(sc, s, len, 4);
   case IOC_IPV6:
-    return ioc_ipv6_shape_ok(s, len) && ioc_ip_ok(sc, s, len, 6);
+    return ioc_ip_ok(sc, s, len, 6);
   case IOC_DNS:
     return (utf8_ok || ioc_utf8_valid((const unsigned char *)s, len)) &&
            ioc_tld_ok(sc, s, len);

@@ -106,6 +106,16 @@ csv_begin(void *ud, const struct ArrowSchema *schema, hk_rnd_out *out,
   return HK_OK;
 }
 
+/* A field of a plain column (its text in this batch holds no quote,
+ * separator, CR or LF) goes out as it is unless it is empty or has a blank
+ * at an end. */
+static int
+csv_plain_field(const char *s, size_t len)
+{
+  return len > 0 && s[0] != ' ' && s[0] != '\t' && s[len - 1] != ' ' &&
+         s[len - 1] != '\t';
+}
+
 /* `plain`: the column's text in this batch holds no quote, separator, CR
  * or LF, so a field needs quotes only for a leading or trailing blank. */
 static int
@@ -117,8 +127,7 @@ csv_cell(csv_render *cr, hk_buf *b, const hk_batch_view *v,
   if (cv->type == HK_COL_UTF8) {
     size_t len;
     const char *s = hk_column_view_utf8(cv, row, &len);
-    if (plain && len > 0 && s[0] != ' ' && s[0] != '\t' && s[len - 1] != ' ' &&
-        s[len - 1] != '\t')
+    if (plain && csv_plain_field(s, len))
       return hk_buf_append(b, s, len);
     return csv_text_field(cr, b, s, len);
   }
@@ -155,8 +164,7 @@ csv_row_plain(const csv_render *cr, hk_buf *b, const hk_column_view *cv,
       continue;
     if (col->type == HK_COL_UTF8 && plain[c]) {
       const char *s = hk_column_view_utf8(col, row, &len[c]);
-      if (len[c] == 0 || s[0] == ' ' || s[0] == '\t' || s[len[c] - 1] == ' ' ||
-          s[len[c] - 1] == '\t')
+      if (!csv_plain_field(s, len[c]))
         return 0;
       text[c] = s;
       need += len[c];

@@ -283,8 +283,8 @@ hk_csv_has_special(const char *s, size_t len, char sep)
 #define HK_SPECIAL(w)                                                          \
   (HK_ZERO_BYTE((w) ^ q) | HK_ZERO_BYTE((w) ^ d) | HK_ZERO_BYTE((w) ^ cr) |    \
    HK_ZERO_BYTE((w) ^ lf))
-  if (len >= 16) {
 #if defined(__SSE2__)
+  if (len >= 16) {
     /* a column's whole text: sixteen bytes a step */
     const __m128i vq = _mm_set1_epi8('"'), vd = _mm_set1_epi8(sep),
                   vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
@@ -302,19 +302,14 @@ hk_csv_has_special(const char *s, size_t len, char sep)
     acc = _mm_or_si128(acc, HK_SPECIAL16(v));
 #undef HK_SPECIAL16
     return _mm_movemask_epi8(acc) != 0;
-#else
+  }
+#endif
+  if (len >= 8) {
     uint64_t w;
     for (size_t i = 0; i + 8 <= len && !hit; i += 8) {
       memcpy(&w, s + i, 8);
       hit |= HK_SPECIAL(w);
     }
-    memcpy(&w, s + len - 8, 8);
-    hit |= HK_SPECIAL(w);
-#endif
-  } else if (len >= 8) {
-    uint64_t w;
-    memcpy(&w, s, 8);
-    hit |= HK_SPECIAL(w);
     memcpy(&w, s + len - 8, 8);
     hit |= HK_SPECIAL(w);
   } else {

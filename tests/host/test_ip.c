@@ -116,33 +116,14 @@ static const struct {
 };
 
 static const char *const invalid[] = {
-    "",
-    "1.2.3",
-    "1.2.3.4.5",
-    "256.1.1.1",
-    "010.1.1.1",
-    "1.2.3.04",
-    "1.2.3.4.",
-    ".1.2.3.4",
-    "1..2.3",
-    "1.2.3.1000",
-    "1.2.3.256",
-    "1.2.3.-4",
-    " 1.2.3.4",
-    "1.2.3.4 ",
-    "[::1]",
-    "fe80::1%eth0",
-    "1.2.3.4:80",
-    "10.0.0.0/8",
-    "::1/128",
-    "gggg::1",
-    "1.2.3.04",
-    "0x7f.0.0.1",
-    "127.1",
-    "2001:db8::1::2",
-    "example.com",
-    "12345::",
-    "0000:0000:0000:0000:0000:0000:0000:0000:0000"};
+    "", "1.2.3", "1.2.3.4.5", "256.1.1.1", "010.1.1.1", "1.2.3.04", "1.2.3.4.",
+    ".1.2.3.4", "1..2.3", "1.2.3.1000", "1.2.3.256", "1.2.3.-4", " 1.2.3.4",
+    "1.2.3.4 ", "[::1]",
+    /* without "::", all eight groups or none (clock times, MAC-like runs) */
+    "10:22:33", "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:1.2.3.4",
+    "fe80::1%eth0", "1.2.3.4:80", "10.0.0.0/8", "::1/128", "gggg::1",
+    "1.2.3.04", "0x7f.0.0.1", "127.1", "2001:db8::1::2", "example.com",
+    "12345::", "0000:0000:0000:0000:0000:0000:0000:0000:0000"};
 
 int
 main(void)
@@ -182,6 +163,12 @@ main(void)
   is_int(hk_ip_classify("1.2.3.4\0", 8, &info), HK_E_INVAL,
          "an embedded NUL is refused");
   is_int(hk_ip_classify(NULL, 0, &info), HK_E_INVAL, "NULL input");
+  ok(hk_ip_classify("2001:db8:85a3:0:0:8a2e:370:7334", 30, &info) == HK_OK &&
+         info.family == 6,
+     "eight groups without '::' are IPv6");
+  ok(hk_ip_classify("1:2:3:4:5:6:1.2.3.4", 19, &info) == HK_OK &&
+         info.family == 6,
+     "six groups and an IPv4 tail are IPv6");
   hk_ip_info small = {.struct_size = 8};
   is_int(hk_ip_classify("1.2.3.4", 7, &small), HK_E_INVAL,
          "struct_size too small");

@@ -174,18 +174,6 @@ hk_column_view_int64(const hk_column_view *c, int64_t row)
   return x;
 }
 
-/* utf8 columns: borrowed, not NUL-terminated, valid as long as the view. */
-static inline const char *
-hk_column_view_utf8(const hk_column_view *c, int64_t row, size_t *len)
-{
-  int32_t start, end;
-  memcpy(&start, (const char *)c->values + 4 * (c->base + row), 4);
-  memcpy(&end, (const char *)c->values + 4 * (c->base + row + 1), 4);
-  if (len)
-    *len = (size_t)(end - start);
-  return c->data ? c->data + start : "";
-}
-
 /* utf8 columns: the text of rows [first, first + n), which lie end to end
  * in the data buffer (null rows add nothing).  Borrowed. */
 static inline const char *
@@ -197,6 +185,18 @@ hk_column_view_utf8_span(const hk_column_view *c, int64_t first, int64_t n,
   memcpy(&end, (const char *)c->values + 4 * (c->base + first + n), 4);
   *len = (size_t)(end - start);
   return c->data ? c->data + start : "";
+}
+
+/* utf8 columns: one cell; borrowed, not NUL-terminated, valid as long as
+ * the view.  `len` may be NULL. */
+static inline const char *
+hk_column_view_utf8(const hk_column_view *c, int64_t row, size_t *len)
+{
+  size_t n;
+  const char *s = hk_column_view_utf8_span(c, row, 1, &n);
+  if (len)
+    *len = n;
+  return s;
 }
 
 /* Format any cell as text into buf (NUL-terminated, truncated to cap):
