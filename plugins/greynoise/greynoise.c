@@ -240,16 +240,14 @@ gn_parse(void *state, const hk_config *options, const hk_ioc *ioc,
     return ti_state_answer(&s->ti, out, HK_LK_NO_DATA, HK_SEV_INFORMATION,
                            msg && *msg ? msg : GN_NOT_OBSERVED);
   }
+  if ((status == 401 || status == 403) && s->ti.secret)
+    return ti_key_refused(&s->ti, status, said, err);
   if (status == 401 || status == 403)
     return ti_operator_must_fix(
         err, hk_error_set(err, HK_E_AUTH,
-                          s->ti.auth_header
-                              ? "greynoise: the service refused the API key "
-                                "(HTTP %d%s); check api_key in the instance's "
-                                "conf.d file"
-                              : "greynoise: the service refused a request "
-                                "without an API key (HTTP %d%s); set api_key "
-                                "in the instance's conf.d file",
+                          "greynoise: the service refused a request without "
+                          "an API key (HTTP %d%s); set api_key in the "
+                          "instance's conf.d file",
                           status, said));
   if (status == 429)
     return ti_retryable(
@@ -258,8 +256,8 @@ gn_parse(void *state, const hk_config *options, const hk_ioc *ioc,
                      "greynoise: request rate or daily quota "
                      "exceeded (HTTP 429%s); try again later%s",
                      said,
-                     s->ti.auth_header ? " or lower the instance's rate"
-                                       : ", or set api_key for a larger quota"),
+                     s->ti.secret ? " or lower the instance's rate"
+                                  : ", or set api_key for a larger quota"),
         1);
   if (status == 400) {
     char msg[300];

@@ -154,3 +154,13 @@ ti_operator_must_fix(hk_error *err, int rc)
     err->flags |= HK_EF_USER;
   return rc;
 }
+
+int
+ti_key_refused(const ti_state *t, int status, const char *said, hk_error *err)
+{
+  return ti_operator_must_fix(
+      err, hk_error_set(err, HK_E_AUTH,
+                        "%s: the service refused the API key (HTTP %d%s); "
+                        "check api_key in the instance's conf.d file",
+                        t->plugin, status, said));
+}

@@ -92,6 +92,13 @@ int ti_state_answer(ti_state *t, hk_enrichment *out, int status, int severity,
  * that they may go into a message. */
 void ti_service_words(char *dst, const char *secret, const char *secret2);
 
+/* The answer to HTTP 401 or 403 when the service refused the API key:
+ * HK_E_AUTH "<plugin>: the service refused the API key (HTTP <status><said>);
+ * check api_key in the instance's conf.d file", marked for the operator.
+ * `said`: the service's cleaned words (", ..." or ""). */
+int ti_key_refused(const ti_state *t, int status, const char *said,
+                   hk_error *err);
+
 /* Mark a failure that a later try may cure when `yes`; returns `rc`. */
 int ti_retryable(hk_error *err, int rc, int yes);
 

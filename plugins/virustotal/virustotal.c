@@ -288,11 +288,7 @@ vt_parse(void *state, const hk_config *options, const hk_ioc *ioc,
                            "Not found.");
   }
   if (status == 401 || status == 403)
-    return ti_operator_must_fix(
-        err, hk_error_set(err, HK_E_AUTH,
-                          "virustotal: the service refused the API key (HTTP "
-                          "%d%s); check api_key in the instance's conf.d file",
-                          status, said));
+    return ti_key_refused(&s->ti, status, said, err);
   if (status == 429) {
     return ti_retryable(
         err,
